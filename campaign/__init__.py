@@ -1,0 +1,81 @@
+"""Campaign: petition and advocacy campaigns built from news articles."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import INSTANCE, ROOT, Config, select_config
+
+from . import database, outbox
+from .cli import register_commands
+from .errors import register_error_handlers
+from .extensions import csrf, db, migrate
+from .security import register_security
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands, schema."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(config or select_config())
+    app.config.update(overrides)
+    _ensure_secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    database.init_app(app)
+    outbox.init_app(app)
+
+    from .links import public_url
+
+    app.jinja_env.globals["public_url"] = public_url
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_commands(app)
+
+    if app.config["AUTO_UPGRADE"]:
+        _bring_database_up_to_date(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Production needs SECRET_KEY; elsewhere one is made once and kept in the instance folder."""
+    if app.config["ENV_NAME"] == "production" and not app.config.get("BASE_URL"):
+        raise RuntimeError("BASE_URL must be set in production: emails link to it.")
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("SECRET_KEY must be set in production.")
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # exclusive create: web workers starting together agree on one key
+        with open(path, "x") as handle:
+            handle.write(secrets.token_hex(32))
+        path.chmod(0o600)
+    except FileExistsError:
+        pass
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _bring_database_up_to_date(app: Flask) -> None:
+    from . import sample
+
+    with app.app_context():
+        with database.migration_lock():
+            database.upgrade_schema()
+            if app.config["LOAD_SAMPLE"]:
+                sample.load_if_empty()
+        db.session.remove()

@@ -1,0 +1,115 @@
+"""Campaigns: finding them for visitors, creating them, opening and closing them."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Action, Article, Campaign, CampaignStatus
+
+SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+
+
+class InvalidCampaign(ValueError):
+    """A campaign's fields break a rule; the message says which."""
+
+
+def is_valid_slug(slug: str) -> bool:
+    """Lower-case letters and digits in hyphen-separated words, at most 80 characters."""
+    return len(slug) <= SLUG_MAX and bool(SLUG_SHAPE.match(slug))
+
+
+def slugify(text: str) -> str:
+    """A slug made from a title."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = "-".join(words)[:SLUG_MAX].strip("-")
+    return slug or "campaign"
+
+
+def get_public(slug: str) -> Campaign | None:
+    """The campaign a visitor may see at this slug: open or closed, never a draft."""
+    if not is_valid_slug(slug):
+        return None
+    return db.session.scalar(
+        select(Campaign).where(
+            Campaign.slug == slug,
+            Campaign.status.in_([CampaignStatus.OPEN, CampaignStatus.CLOSED]),
+        )
+    )
+
+
+def get_by_slug(slug: str) -> Campaign | None:
+    """Any campaign at this slug, drafts included (for commands)."""
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def list_open(now: datetime) -> list[Campaign]:
+    """Campaigns taking signatures now, newest first."""
+    campaigns = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.OPEN)
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    )
+    return [c for c in campaigns if c.accepts_signatures(now)]
+
+
+def create(
+    *,
+    slug: str,
+    title: str,
+    petition_text: str,
+    target: str = "",
+    goal: int = 1000,
+    article: Article | None = None,
+    commentary: str = "",
+    hashtags: list[str] | None = None,
+    status: str = CampaignStatus.DRAFT,
+    require_confirmation: bool = True,
+    default_country: str = "US",
+    closes_at: datetime | None = None,
+) -> Campaign:
+    """A new campaign, added to the session (the caller commits)."""
+    if not is_valid_slug(slug):
+        raise InvalidCampaign("The slug takes lower-case letters, digits and single hyphens.")
+    if get_by_slug(slug) is not None:
+        raise InvalidCampaign(f"A campaign with the slug {slug!r} already exists.")
+    if goal < 1:
+        raise InvalidCampaign("The goal must be at least 1 signature.")
+    if not title.strip():
+        raise InvalidCampaign("A campaign needs a title.")
+    campaign = Campaign(
+        slug=slug,
+        title=title.strip(),
+        petition_text=petition_text.strip(),
+        target=target.strip(),
+        goal=goal,
+        article=article,
+        commentary=commentary.strip(),
+        hashtags=hashtags or [],
+        status=status,
+        require_confirmation=require_confirmation,
+        default_country=default_country,
+        closes_at=closes_at,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def add_action(campaign: Campaign, *, kind: str, title: str, body: str = "", details=None) -> Action:
+    """Append an action to the end of the campaign's call to action."""
+    action = Action(
+        kind=kind, title=title, body=body, details=details or {}, position=len(campaign.actions)
+    )
+    campaign.actions.append(action)
+    return action
+
+
+def set_status(campaign: Campaign, status: str) -> None:
+    """Open, close or return a campaign to draft."""
+    if status not in set(CampaignStatus):
+        raise InvalidCampaign(f"Unknown status {status!r}.")
+    campaign.status = status

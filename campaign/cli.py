@@ -1,0 +1,124 @@
+"""Flask commands: thin wrappers over the concept modules."""
+from __future__ import annotations
+
+import signal
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import campaigns, database, outbox, sample, tallies
+from .clock import utcnow
+from .extensions import db
+from .models import CampaignStatus
+
+campaign_cli = AppGroup("campaign", help="Create, list, open and close campaigns.")
+outbox_cli = AppGroup("outbox", help="Deliver queued email.")
+
+
+@click.command("init-db")
+@click.option("--sample/--no-sample", default=True, help="Load the sample campaign into an empty database.")
+def init_db(**options) -> None:
+    """Create or upgrade the database schema."""
+    with database.migration_lock():
+        database.upgrade_schema()
+        loaded = sample.load_if_empty() if options["sample"] else None
+    click.echo("Database is up to date." + (f" Sample campaign: /c/{loaded.slug}" if loaded else ""))
+
+
+@campaign_cli.command("create")
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--petition", "petition_text", required=True, help="What signers put their name to.")
+@click.option("--target", default="", help="Whom the petition is addressed to.")
+@click.option("--goal", default=1000, type=click.IntRange(min=1), show_default=True)
+@click.option("--country", "default_country", default="US", show_default=True)
+@click.option("--open", "open_now", is_flag=True, help="Open it for signatures at once.")
+@click.option("--no-confirmation", is_flag=True, help="Count signatures without email confirmation.")
+def create_campaign(slug, title, petition_text, target, goal, default_country, open_now, no_confirmation):
+    """Create a campaign (a draft unless --open)."""
+    try:
+        campaign = campaigns.create(
+            slug=slug,
+            title=title,
+            petition_text=petition_text,
+            target=target,
+            goal=goal,
+            default_country=default_country.upper(),
+            status=CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT,
+            require_confirmation=not no_confirmation,
+        )
+    except campaigns.InvalidCampaign as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {campaign.status} campaign /c/{campaign.slug}")
+
+
+def _set_status(slug: str, status: str) -> None:
+    campaign = campaigns.get_by_slug(slug)
+    if campaign is None:
+        raise click.ClickException(f"No campaign {slug!r}.")
+    campaigns.set_status(campaign, status)
+    db.session.commit()
+    tallies.forget(campaign.id)
+    click.echo(f"/c/{slug} is now {status}")
+
+
+@campaign_cli.command("open")
+@click.argument("slug")
+def open_campaign(slug: str) -> None:
+    """Open a campaign for signatures."""
+    _set_status(slug, CampaignStatus.OPEN)
+
+
+@campaign_cli.command("close")
+@click.argument("slug")
+def close_campaign(slug: str) -> None:
+    """Close a campaign: it keeps its count and takes no more signatures."""
+    _set_status(slug, CampaignStatus.CLOSED)
+
+
+@campaign_cli.command("list")
+def list_campaigns() -> None:
+    """Every campaign with its status and confirmed count."""
+    rows = db.session.scalars(db.select(campaigns.Campaign).order_by(campaigns.Campaign.id)).all()
+    counts = tallies.confirmed_counts([c.id for c in rows])
+    for campaign in rows:
+        click.echo(f"{campaign.slug}\t{campaign.status}\t{counts[campaign.id]}/{campaign.goal}\t{campaign.title}")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=500, type=click.IntRange(min=1), show_default=True)
+def outbox_send(limit: int) -> None:
+    """Deliver the messages that are due, once, and say what happened."""
+    total = outbox.DeliveryReport()
+    while total.handled < limit:
+        report = outbox.deliver_due(limit=min(100, limit - total.handled))
+        if not report.handled:
+            break
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+    click.echo(
+        f"sent {total.sent}, to retry {total.retried}, failed {total.failed}, "
+        f"still queued {outbox.pending_count()}"
+    )
+
+
+@outbox_cli.command("work")
+def outbox_work() -> None:
+    """Deliver the outbox continuously until stopped (the production worker)."""
+    worker = current_app.extensions["campaign_outbox"]
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    click.echo("Outbox worker running; Ctrl-C or SIGTERM stops it.")
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        worker.stop()
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to the app's `flask` CLI."""
+    app.cli.add_command(init_db)
+    app.cli.add_command(campaign_cli)
+    app.cli.add_command(outbox_cli)

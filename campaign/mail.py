@@ -1,0 +1,121 @@
+"""Mail backends: print to the console, write .eml files, keep in memory, or speak SMTP."""
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import ssl
+import sys
+import tempfile
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+
+class DeliveryError(Exception):
+    """Sending failed; permanent when the server refused this message for good (5xx)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# Messages kept by the "memory" backend, for tests.
+memory_outbox: list[EmailMessage] = []
+
+
+class Sender:
+    """Sends messages over one connection (where the backend has one)."""
+
+    def send(self, message: EmailMessage) -> None:
+        raise NotImplementedError
+
+
+class ConsoleSender(Sender):
+    def send(self, message: EmailMessage) -> None:
+        sys.stdout.write(f"{'-' * 72}\n{message.as_string()}\n{'-' * 72}\n")
+        sys.stdout.flush()
+
+
+class MemorySender(Sender):
+    def send(self, message: EmailMessage) -> None:
+        memory_outbox.append(message)
+
+
+class FileSender(Sender):
+    """Writes each message as an .eml file, atomically, so a reader never sees half of one."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def send(self, message: EmailMessage) -> None:
+        name = message["Message-ID"].strip("<>").split("@")[0]
+        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.as_bytes())
+        os.replace(tmp, self.directory / f"{name}.eml")
+
+
+class SmtpSender(Sender):
+    def __init__(self, client: smtplib.SMTP) -> None:
+        self.client = client
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            refused = self.client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            raise DeliveryError(
+                f"recipient refused ({', '.join(map(str, codes))})",
+                permanent=all(code >= 500 for code in codes),
+            ) from None
+        except smtplib.SMTPDataError as error:
+            raise DeliveryError(
+                f"message refused ({error.smtp_code})", permanent=error.smtp_code >= 500
+            ) from None
+        except smtplib.SMTPSenderRefused as error:
+            # Our own sender address: a setting to fix, not this message's fault.
+            raise DeliveryError(f"sender refused ({error.smtp_code})", permanent=False) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(f"server unavailable ({type(error).__name__})", permanent=False) from None
+        if refused:
+            raise DeliveryError("recipient refused", permanent=True)
+
+
+@contextlib.contextmanager
+def open_sender(config: dict) -> Iterator[Sender]:
+    """A sender for the configured backend, connected for the length of the block."""
+    backend = config["MAIL_BACKEND"]
+    if backend == "console":
+        yield ConsoleSender()
+    elif backend == "memory":
+        yield MemorySender()
+    elif backend == "file":
+        yield FileSender(config["MAIL_FILE_DIR"])
+    elif backend == "smtp":
+        with _smtp_client(config) as client:
+            yield SmtpSender(client)
+    else:
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+@contextlib.contextmanager
+def _smtp_client(config: dict) -> Iterator[smtplib.SMTP]:
+    host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
+    try:
+        if config["SMTP_TLS"] == "ssl":
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        if config["SMTP_TLS"] == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if config["SMTP_USER"]:
+            client.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(f"cannot reach mail server ({type(error).__name__})", permanent=False) from None
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()

@@ -1,0 +1,259 @@
+"""Typed database models: articles, campaigns, actions, signatures, tokens and the outbox."""
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .clock import utcnow
+from .extensions import db
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _check_in(column: str, values: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    INVALIDATED = "invalidated"
+
+
+class ActionKind(enum.StrEnum):
+    PETITION = "petition"
+    CONTACT = "contact"
+    LETTER = "letter"
+    ORGANIZATIONS = "organizations"
+    SHARE = "share"
+    EVENT = "event"
+    TEXT = "text"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headline: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The date as the source printed it, with its own time zone name.
+    published_text: Mapped[str] = mapped_column(String(200), default="")
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Paragraphs separated by blank lines.
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaigns: Mapped[list[Campaign]] = relationship(back_populates="article")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.headline[:40]!r}>"
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", CampaignStatus), name="status"),
+        CheckConstraint("goal > 0", name="goal_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)
+    petition_text: Mapped[str] = mapped_column(Text, default="")
+    target: Mapped[str] = mapped_column(String(300), default="")
+    goal: Mapped[int] = mapped_column(Integer, default=1000)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    commentary: Mapped[str] = mapped_column(Text, default="")
+    hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    require_confirmation: Mapped[bool] = mapped_column(default=True)
+    # The country preselected on the sign form.
+    default_country: Mapped[str] = mapped_column(String(2), default="US")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    article: Mapped[Article | None] = relationship(back_populates="campaigns")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="campaign", order_by="Action.position", cascade="all, delete-orphan"
+    )
+
+    def accepts_signatures(self, now: datetime) -> bool:
+        """Open, and not past its closing date."""
+        return self.status == CampaignStatus.OPEN and (self.closes_at is None or now < self.closes_at)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.slug} {self.status}>"
+
+
+class Action(db.Model):
+    __tablename__ = "actions"
+    __table_args__ = (CheckConstraint(_check_in("kind", ActionKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20), default=ActionKind.TEXT)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Kind-specific parts: contacts, organizations, hashtags, the letter's example...
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="actions")
+
+    def __repr__(self) -> str:
+        return f"<Action {self.id} {self.kind} #{self.position}>"
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        # One signature per person and campaign, settled by the database under any race.
+        UniqueConstraint("campaign_id", "email_key", name="uq_signatures_campaign_id_email_key"),
+        CheckConstraint(_check_in("status", SignatureStatus), name="status"),
+        # Counts by status, and the latest confirmed signers, read from one index.
+        Index("ix_signatures_campaign_id_status_confirmed_at", "campaign_id", "status", "confirmed_at"),
+        Index("ix_signatures_campaign_id_created_at", "campaign_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(320))
+    # The normalized address used to find duplicates (see signer_input.duplicate_key).
+    email_key: Mapped[str] = mapped_column(String(320))
+    postcode: Mapped[str] = mapped_column(String(16), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    district: Mapped[str] = mapped_column(String(40), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    comment_hidden: Mapped[bool] = mapped_column(default=False)
+    show_name: Mapped[bool] = mapped_column(default=False)
+    contact_ok: Mapped[bool] = mapped_column(default=False)
+    # Which share channel or referrer brought the signer ("ref" on the campaign link).
+    source: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default=SignatureStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+
+    def __repr__(self) -> str:
+        # No name or email: reprs end up in logs.
+        return f"<Signature {self.id} campaign={self.campaign_id} {self.status}>"
+
+
+class ConfirmationToken(db.Model):
+    __tablename__ = "confirmation_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signatures.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    signature: Mapped[Signature] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ConfirmationToken {self.id} signature={self.signature_id}>"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", OutboxStatus), name="status"),
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        Index(
+            "ix_outbox_messages_campaign_id_recipient_key_created_at",
+            "campaign_id",
+            "recipient_key",
+            "created_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # Stable across retries, so a receiving server can drop a repeat.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    # The signer's duplicate key, to cap how many emails one address gets.
+    recipient_key: Mapped[str | None] = mapped_column(String(320))
+    # Random input from which the confirmation token is derived at send time, then erased.
+    token_nonce: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker holds a message until then while it sends, so two workers do not both send it.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

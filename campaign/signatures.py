@@ -1,0 +1,150 @@
+"""Signatures: recording a signer once per campaign, and what visitors may see of signers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from . import countries, signer_mail, tallies
+from .extensions import db
+from .models import Campaign, Signature, SignatureStatus
+from .signer_input import duplicate_key
+
+
+class CampaignClosed(Exception):
+    """The campaign does not take signatures (closed, past its date, or a draft)."""
+
+
+@dataclass(frozen=True)
+class SignerDetails:
+    """What a signer entered, already cleaned by the form."""
+
+    full_name: str
+    email: str
+    country: str
+    postcode: str = ""
+    comment: str = ""
+    show_name: bool = False
+    contact_ok: bool = False
+    source: str = ""
+
+
+def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> None:
+    """Record a signature, or answer a repeat by email; the caller cannot tell which.
+
+    The unique (campaign, email_key) constraint settles races: the insert runs in a
+    savepoint, and losing it means this person has signed already.
+    """
+    if not campaign.accepts_signatures(now):
+        raise CampaignClosed(campaign.slug)
+    key = duplicate_key(details.email)
+    signature = Signature(
+        campaign_id=campaign.id,
+        full_name=details.full_name,
+        email=details.email,
+        email_key=key,
+        postcode=details.postcode,
+        country=details.country,
+        comment=details.comment,
+        show_name=details.show_name,
+        contact_ok=details.contact_ok,
+        source=details.source[:100],
+        status=SignatureStatus.PENDING,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(signature)
+    except IntegrityError:
+        _answer_repeat(campaign, key, now)
+        return
+    if campaign.require_confirmation:
+        signer_mail.send_confirmation(campaign, signature, now=now)
+    else:
+        signature.status = SignatureStatus.CONFIRMED
+        signature.confirmed_at = now
+        signer_mail.send_thanks(campaign, signature, now=now)
+        tallies.forget(campaign.id)
+
+
+def _locked_signature(campaign: Campaign, key: str) -> Signature | None:
+    # Locked so that concurrent repeats take turns at the daily email limit.
+    return db.session.scalar(
+        select(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.email_key == key)
+        .with_for_update()
+    )
+
+
+def _answer_repeat(campaign: Campaign, key: str, now: datetime) -> None:
+    existing = _locked_signature(campaign, key)
+    if existing is None:  # deleted between our insert and this read: nothing to answer
+        return
+    if existing.status == SignatureStatus.PENDING:
+        signer_mail.send_confirmation(campaign, existing, now=now)
+    elif existing.status == SignatureStatus.CONFIRMED:
+        signer_mail.send_already_signed(campaign, existing, now=now)
+
+
+def resend_confirmation(campaign: Campaign, email: str, *, now: datetime) -> None:
+    """Send a new link if this address has a pending signature here; otherwise nothing."""
+    existing = _locked_signature(campaign, duplicate_key(email))
+    if existing is not None and existing.status == SignatureStatus.PENDING and campaign.accepts_signatures(now):
+        signer_mail.send_confirmation(campaign, existing, now=now)
+
+
+@dataclass(frozen=True)
+class PublicSigner:
+    """What a visitor may see of a signer who agreed to be named: never email or postcode."""
+
+    name: str
+    place: str
+    comment: str
+    signed_at: datetime
+
+
+def latest_public(campaign_id: int, limit: int = 10) -> list[PublicSigner]:
+    """The latest confirmed signers who ticked "show my name", newest first."""
+
+    def compute() -> list[PublicSigner]:
+        rows = db.session.execute(
+            select(
+                Signature.full_name,
+                Signature.region,
+                Signature.country,
+                Signature.comment,
+                Signature.comment_hidden,
+                Signature.confirmed_at,
+            )
+            .where(
+                Signature.campaign_id == campaign_id,
+                Signature.status == SignatureStatus.CONFIRMED,
+                Signature.show_name.is_(True),
+            )
+            .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
+            .limit(limit)
+        )
+        return [
+            PublicSigner(
+                name=row.full_name,
+                place=row.region or countries.name_of(row.country),
+                comment="" if row.comment_hidden else row.comment,
+                signed_at=row.confirmed_at,
+            )
+            for row in rows
+        ]
+
+    return tallies.cached((campaign_id, "latest", limit), compute)
+
+
+def confirm(signature: Signature, *, now: datetime) -> bool:
+    """Count a pending signature; False when there was nothing to do (already confirmed...)."""
+    if signature.status != SignatureStatus.PENDING:
+        return False
+    signature.status = SignatureStatus.CONFIRMED
+    signature.confirmed_at = now
+    tallies.forget(signature.campaign_id)
+    return True
+

@@ -1,0 +1,82 @@
+"""Public counts: aggregate queries over signatures, cached for a few seconds per process.
+
+Nothing is incremented per signature, so signers never queue on one hot counter row; the
+count is exact to within the cache's lifetime (TALLY_CACHE_SECONDS).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Signature, SignatureStatus
+
+T = TypeVar("T")
+
+_cache: dict[tuple, tuple[float, object]] = {}
+_lock = threading.Lock()
+
+
+def cached(key: tuple, compute: Callable[[], T]) -> T:
+    """compute(), reused for TALLY_CACHE_SECONDS; one thread recomputes while others wait."""
+    ttl = current_app.config["TALLY_CACHE_SECONDS"]
+    if ttl <= 0:
+        return compute()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
+    hit = _cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]  # type: ignore[return-value]
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        _cache[key] = (time.monotonic() + ttl, value)
+        return value
+
+
+def forget(campaign_id: int) -> None:
+    """Drop this process's cached figures for a campaign (after a change made here)."""
+    with _lock:
+        for key in [k for k in _cache if len(k) > 2 and k[2] == campaign_id]:
+            del _cache[key]
+
+
+def confirmed_count(campaign_id: int) -> int:
+    """Signatures that count: confirmed ones (signatures count at once where no confirmation is needed)."""
+    return cached(
+        (campaign_id, "confirmed"),
+        lambda: db.session.scalar(
+            select(func.count()).where(
+                Signature.campaign_id == campaign_id,
+                Signature.status == SignatureStatus.CONFIRMED,
+            )
+        ),
+    )
+
+
+def confirmed_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Confirmed counts for several campaigns in one GROUP BY."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        select(Signature.campaign_id, func.count())
+        .where(
+            Signature.campaign_id.in_(campaign_ids),
+            Signature.status == SignatureStatus.CONFIRMED,
+        )
+        .group_by(Signature.campaign_id)
+    )
+    counts = dict.fromkeys(campaign_ids, 0)
+    counts.update({campaign_id: count for campaign_id, count in rows})
+    return counts
+
+
+def progress_percent(count: int, goal: int) -> int:
+    """How far towards the goal, 0 to 100, for the progress bar."""
+    return min(100, (count * 100) // goal) if goal > 0 else 100
