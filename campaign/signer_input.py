@@ -31,7 +31,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _GB_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-_US_ZIP = re.compile(r"^(\d{5})(?:[- ]?(\d{4}))?$")
+_US_ZIP = re.compile(r"^([0-9]{5})(?:[- ]?([0-9]{4}))?$")
 _OTHER_POSTCODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]*$")
 
 

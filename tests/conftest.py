@@ -1,0 +1,145 @@
+"""Fixtures: an app per test on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set."""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import sqlite3
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import config
+from campaign import create_app, database, mail
+from campaign.extensions import db
+from campaign.models import CampaignStatus
+
+BACKENDS = ["sqlite"] + (["postgresql"] if config.TEST_DATABASE_URL else [])
+
+
+def _migrate(url: str) -> None:
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        database.upgrade_schema()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    _migrate(f"sqlite:///{path}")
+    # Fold the write-ahead log into the file, so that copying the file copies everything.
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test PostgreSQL database, wiped and migrated once per session."""
+    url = config.TEST_DATABASE_URL
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    _migrate(url)
+    return url
+
+
+def _database_url(request, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tmp_path):
+    """The app on an isolated, migrated, empty database."""
+    url = _database_url(request, tmp_path)
+    overrides = getattr(request, "param_overrides", {})
+    app = create_app(
+        config.TestingConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        MAIL_FILE_DIR=str(tmp_path / "mail"),
+        **overrides,
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+    mail.memory_outbox.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    mail.memory_outbox.clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call concept functions directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+_slugs = itertools.count(1)
+
+
+@pytest.fixture
+def make_campaign(app):
+    """Create a campaign (open, confirmation required, US by default) and return its slug."""
+    from campaign import campaigns
+
+    def make(**fields) -> str:
+        fields.setdefault("slug", f"campaign-{next(_slugs)}")
+        fields.setdefault("title", "Keep the river clean")
+        fields.setdefault("petition_text", "We ask the county to stop the dumping.")
+        fields.setdefault("target", "The County Board")
+        fields.setdefault("goal", 100)
+        fields.setdefault("status", CampaignStatus.OPEN)
+        with app.app_context():
+            campaign = campaigns.create(**fields)
+            db.session.commit()
+            slug = campaign.slug
+            db.session.remove()
+        return slug
+
+    return make
+
+
+@pytest.fixture
+def signer():
+    """Form data for a valid US signer; keyword arguments override fields."""
+
+    def data(**fields) -> dict:
+        values = {
+            "full_name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "postcode": "02139",
+            "country": "US",
+            "comment": "",
+        }
+        values.update(fields)
+        return {k: v for k, v in values.items() if v is not None}
+
+    return data
