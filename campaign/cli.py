@@ -5,7 +5,7 @@ import signal
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import campaigns, database, outbox, sample, tallies
 from .clock import utcnow
@@ -17,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 
 
 @click.command("init-db")
+@with_appcontext
 @click.option("--sample/--no-sample", default=True, help="Load the sample campaign into an empty database.")
 def init_db(**options) -> None:
     """Create or upgrade the database schema."""

@@ -43,7 +43,7 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
 def forget(campaign_id: int) -> None:
     """Drop this process's cached figures for a campaign (after a change made here)."""
     with _lock:
-        for key in [k for k in _cache if len(k) > 2 and k[2] == campaign_id]:
+        for key in [k for k in _cache if k[1] == campaign_id]:
             del _cache[key]
 
 

@@ -64,12 +64,10 @@ def _database_url(request, tmp_path: Path) -> str:
 def app(request, tmp_path):
     """The app on an isolated, migrated, empty database."""
     url = _database_url(request, tmp_path)
-    overrides = getattr(request, "param_overrides", {})
     app = create_app(
         config.TestingConfig,
         SQLALCHEMY_DATABASE_URI=url,
         MAIL_FILE_DIR=str(tmp_path / "mail"),
-        **overrides,
     )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

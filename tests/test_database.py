@@ -1,0 +1,62 @@
+"""The schema: migrations match the models, the app migrates itself, SQLite is set up for concurrency."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+import pytest
+
+import config
+from campaign import create_app, sample
+from campaign.extensions import db
+from campaign.models import Signature
+
+
+def test_migrations_and_models_agree(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+
+
+def test_starting_on_an_empty_database_migrates_and_loads_the_sample(tmp_path):
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/new.sqlite",
+                     AUTO_UPGRADE=True, LOAD_SAMPLE=True)
+    client = app.test_client()
+    page = client.get(f"/c/{sample.SLUG}")
+    assert page.status_code == 200
+    assert "Keep federal library grants funded" in page.text
+    # Starting again changes nothing and loads no second sample.
+    again = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/new.sqlite",
+                       AUTO_UPGRADE=True, LOAD_SAMPLE=True)
+    with again.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM campaigns")) == 1
+        db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_database_settings_for_concurrency_and_durability(app):
+    """SQLite: WAL with a busy timeout and foreign keys; PostgreSQL: synchronous commit kept."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
+            assert db.session.scalar(text("PRAGMA busy_timeout")) >= 5000
+            assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+        else:
+            assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+
+
+def test_database_refuses_a_second_signature_for_the_same_key(app, make_campaign):
+    """The rule lives in the database, not only in code."""
+    make_campaign(slug="one")
+    with app.app_context():
+        campaign_id = db.session.scalar(text("SELECT id FROM campaigns WHERE slug = 'one'"))
+        row = dict(campaign_id=campaign_id, full_name="A", email="a@example.org",
+                   email_key="a@example.org", country="US")
+        db.session.add(Signature(**row))
+        db.session.commit()
+        db.session.add(Signature(**row))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
