@@ -48,19 +48,20 @@ def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime
     return True
 
 
-def send_already_signed(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
-    """Tell a confirmed signer who signed again that their signature already counts."""
+def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signature: Signature,
+                             now: datetime) -> bool:
     if not _may_email(campaign, signature, now):
         return False
-    _send("already_signed", campaign, signature, now, subject="You have already signed",
+    _send(kind, campaign, signature, now, subject=subject,
           link=public_url("public.campaign", slug=campaign.slug))
     return True
+
+
+def send_already_signed(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+    """Tell a confirmed signer who signed again that their signature already counts."""
+    return _send_with_campaign_link("already_signed", "You have already signed", campaign, signature, now)
 
 
 def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
     """Thank a signer whose signature counted at once (campaigns without confirmation)."""
-    if not _may_email(campaign, signature, now):
-        return False
-    _send("thanks", campaign, signature, now, subject="Thank you for signing",
-          link=public_url("public.campaign", slug=campaign.slug))
-    return True
+    return _send_with_campaign_link("thanks", "Thank you for signing", campaign, signature, now)
