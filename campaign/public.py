@@ -67,7 +67,15 @@ def sign(slug: str):
         db.session.rollback()
         return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
     db.session.commit()
+    tallies.forget(campaign.id)
     return redirect(url_for(".signed", slug=slug), 303)
+
+
+@bp.get("/c/<slug>/sign")
+def sign_page(slug: str):
+    # The form posts here, so a reload or a shared address lands on GET: show the form.
+    _campaign_or_404(slug)
+    return redirect(url_for(".campaign", slug=slug, _anchor="sign"), 303)
 
 
 @bp.get("/c/<slug>/signed")
@@ -94,6 +102,7 @@ def confirm(slug: str, token: str):
         return _no_referrer(render_template("public/closed.html", campaign=campaign)), 409
     signatures.confirm(signature, now=now)
     db.session.commit()
+    tallies.forget(campaign.id)  # after the commit, or a reader could cache the old count again
     return redirect(url_for(".confirmed", slug=slug), 303)
 
 

@@ -13,6 +13,18 @@ from .models import ActionKind, Article, Campaign, CampaignStatus
 ARTICLE_FILE = Path(__file__).parent / "sample" / "article-library-grants.txt"
 SLUG = "keep-library-grants"
 _MARKER = re.compile(r"^sign (?:the|our) petition", re.IGNORECASE)
+_NUMBERED = re.compile(r"(?:^|\s)\d+\.\s+\*\*(.+?)\*\*:?\s*")
+_ITEM = re.compile(r"\s*-\s+")
+
+
+def _actions_of(section: str) -> list[tuple[str, str]]:
+    """Numbered `1. **Title**: text - **Label**: text` items as (title, lines) pairs."""
+    parts = _NUMBERED.split(section)
+    actions = []
+    for title, body in zip(parts[1::2], parts[2::2]):
+        lines = [line.replace("**", "").strip() for line in _ITEM.split(body)]
+        actions.append((title.strip(), "\n".join(line for line in lines if line)))
+    return actions
 
 
 def _read_article(text: str) -> tuple[Article, list[str], list[tuple[str, str]]]:
@@ -72,7 +84,9 @@ def load_if_empty() -> Campaign | None:
         status=CampaignStatus.OPEN,
         default_country="US",
     )
-    for title, body in sections:
-        campaigns.add_action(campaign, kind=ActionKind.TEXT, title=title, body=body)
+    for _, section in sections:
+        for title, body in _actions_of(section):
+            kind = ActionKind.PETITION if "petition" in title.lower() else ActionKind.TEXT
+            campaigns.add_action(campaign, kind=kind, title=title, body=body)
     db.session.commit()
     return campaign

@@ -66,7 +66,6 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> None:
         signature.status = SignatureStatus.CONFIRMED
         signature.confirmed_at = now
         signer_mail.send_thanks(campaign, signature, now=now)
-        tallies.forget(campaign.id)
 
 
 def _locked_signature(campaign: Campaign, key: str) -> Signature | None:
@@ -145,6 +144,5 @@ def confirm(signature: Signature, *, now: datetime) -> bool:
         return False
     signature.status = SignatureStatus.CONFIRMED
     signature.confirmed_at = now
-    tallies.forget(signature.campaign_id)
     return True
 
