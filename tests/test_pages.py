@@ -52,7 +52,10 @@ def test_campaign_page_shows_article_commentary_petition_and_form(app, client, c
     # Both consents are off until the signer ticks them.
     assert 'id="show_name" name="show_name" type="checkbox" value="y">' in page.text
     assert 'id="contact_ok" name="contact_ok" type="checkbox" value="y">' in page.text
-    assert "What You Can Do Today" in text
+    # The numbered actions of the article become cards, without their Markdown.
+    assert "2. Write to your members of Congress</h3>" in text
+    assert "**" not in text
+    assert '<a href="#sign">Go to the sign form</a>' in text
 
 
 def test_open_graph_and_twitter_tags(client, make_campaign):
@@ -117,6 +120,13 @@ def test_progress_percent():
     assert tallies.progress_percent(0, 100) == 0
     assert tallies.progress_percent(50, 200) == 25
     assert tallies.progress_percent(500, 100) == 100
+
+
+def test_get_on_the_sign_address_goes_back_to_the_form(client, make_campaign):
+    slug = make_campaign()
+    response = client.get(f"/c/{slug}/sign")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/c/{slug}#sign")
 
 
 def test_404_page_is_a_page(client):
