@@ -53,7 +53,8 @@ class FileSender(Sender):
         name = message["Message-ID"].strip("<>").split("@")[0]
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
+            # UTF-8 headers, as SMTPUTF8 sends them: encoded-words are not allowed in addresses.
+            handle.write(message.as_bytes(policy=message.policy.clone(utf8=True)))
         os.replace(tmp, self.directory / f"{name}.eml")
 
 
@@ -74,6 +75,9 @@ class SmtpSender(Sender):
             raise DeliveryError(
                 f"message refused ({error.smtp_code})", permanent=error.smtp_code >= 500
             ) from None
+        except smtplib.SMTPNotSupportedError:
+            # An international address to a server without SMTPUTF8 will never go through.
+            raise DeliveryError("server cannot take an international address", permanent=True) from None
         except smtplib.SMTPSenderRefused as error:
             # Our own sender address: a setting to fix, not this message's fault.
             raise DeliveryError(f"sender refused ({error.smtp_code})", permanent=False) from None

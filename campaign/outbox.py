@@ -145,8 +145,9 @@ def _record_failure(message: OutboxMessage, error: mail.DeliveryError, now: date
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: doubling from 30 seconds up to an hour, with jitter."""
-    base = min(timedelta(seconds=30) * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-    return base * random.uniform(0.8, 1.2)
+    doublings = min(max(attempts - 1, 0), 10)  # capped before multiplying: no overflow
+    wait = timedelta(seconds=30) * (2**doublings) * random.uniform(0.8, 1.2)
+    return min(wait, MAX_BACKOFF)
 
 
 def _as_email(message: OutboxMessage, config) -> EmailMessage:

@@ -94,12 +94,14 @@ def confirm(slug: str, token: str):
         return _token_problem(campaign, 404, expired=False)
     except confirmations.TokenExpired:
         return _token_problem(campaign, 410, expired=True)
+    if signature.status == SignatureStatus.INVALIDATED:
+        return _no_referrer(render_template("public/closed.html", campaign=campaign, invalidated=True)), 409
+    if signature.status == SignatureStatus.PENDING and not campaign.accepts_signatures(now):
+        return _no_referrer(render_template("public/closed.html", campaign=campaign)), 409
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         # Mail scanners follow links: only the button's POST confirms.
         return _no_referrer(render_template("public/confirm.html", campaign=campaign, form=form))
-    if signature.status == SignatureStatus.PENDING and not campaign.accepts_signatures(now):
-        return _no_referrer(render_template("public/closed.html", campaign=campaign)), 409
     signatures.confirm(signature, now=now)
     db.session.commit()
     tallies.forget(campaign.id)  # after the commit, or a reader could cache the old count again
