@@ -68,6 +68,7 @@ class ActionKind(enum.StrEnum):
     ORGANIZATIONS = "organizations"
     SHARE = "share"
     EVENT = "event"
+    HOST = "host"
     TEXT = "text"
 
 

@@ -60,3 +60,19 @@ def test_database_refuses_a_second_signature_for_the_same_key(app, make_campaign
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_database_checks_accept_every_value_the_models_know(app, make_campaign):
+    """CHECK constraints are not compared by autogenerate: exercise them instead."""
+    from campaign.models import Action, ActionKind
+
+    make_campaign(slug="kinds")
+    with app.app_context():
+        campaign_id = db.session.scalar(text("SELECT id FROM campaigns WHERE slug = 'kinds'"))
+        for position, kind in enumerate(ActionKind):
+            db.session.add(Action(campaign_id=campaign_id, kind=kind, position=position))
+        db.session.commit()
+        db.session.add(Action(campaign_id=campaign_id, kind="bogus", position=99))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
