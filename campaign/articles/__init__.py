@@ -1,0 +1,34 @@
+"""Read an article file (headline, source and date, news, commentary, actions) into plain values."""
+from .dates import parse_published
+from .reader import read_article
+from .results import (
+    KINDS,
+    Contact,
+    Event,
+    ImportedAction,
+    ImportedArticle,
+    Item,
+    Letter,
+    Organization,
+    Problem,
+    Report,
+    Section,
+    to_json,
+)
+
+__all__ = [
+    "KINDS",
+    "Contact",
+    "Event",
+    "ImportedAction",
+    "ImportedArticle",
+    "Item",
+    "Letter",
+    "Organization",
+    "Problem",
+    "Report",
+    "Section",
+    "parse_published",
+    "read_article",
+    "to_json",
+]
