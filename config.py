@@ -58,6 +58,8 @@ class Config:
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
     CONFIRM_TOKEN_DAYS = int(_env("CONFIRM_TOKEN_DAYS", "14"))
     EMAILS_PER_ADDRESS_PER_DAY = 3
+    # Social preview images, shared on disk by the web processes.
+    CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.
     TALLY_CACHE_SECONDS = float(_env("TALLY_CACHE_SECONDS", "3"))
 
@@ -78,6 +80,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     TALLY_CACHE_SECONDS = 0.0
     BASE_URL = "http://localhost"
+    CARD_CACHE_DIR = None
 
 
 class ProductionConfig(Config):

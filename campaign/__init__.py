@@ -8,7 +8,7 @@ from flask import Flask
 
 from config import INSTANCE, ROOT, Config, select_config
 
-from . import database, outbox
+from . import database, outbox, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
 from .extensions import csrf, db, migrate
@@ -31,6 +31,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     database.init_app(app)
     outbox.init_app(app)
+    cards_dir = app.config["CARD_CACHE_DIR"]
+    app.extensions["campaign_cards"] = social_card.CardCache(Path(cards_dir) if cards_dir else None)
 
     from .links import public_url
 

@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import campaigns, database, outbox, sample, tallies
+from . import articles, campaigns, database, imports, outbox, sample, signer_input, tallies
 from .clock import utcnow
 from .extensions import db
 from .models import CampaignStatus
@@ -25,6 +25,59 @@ def init_db(**options) -> None:
         database.upgrade_schema()
         loaded = sample.load_if_empty() if options["sample"] else None
     click.echo("Database is up to date." + (f" Sample campaign: /c/{loaded.slug}" if loaded else ""))
+
+
+@click.command("import-article")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--slug", help="The campaign's slug (default: made from the headline).")
+@click.option("--open", "open_now", is_flag=True, help="Open the campaign for signatures at once.")
+@with_appcontext
+def import_article_command(path: str, slug: str | None, open_now: bool) -> None:
+    """Create a campaign from an article file, or update the one already made from it."""
+    if slug is not None and not campaigns.is_valid_slug(slug):
+        raise click.ClickException("The slug takes lower-case letters, digits and single hyphens.")
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        imported = articles.read_article(handle.read())
+    try:
+        outcome = imports.import_article(imported, slug=slug, open_now=open_now)
+    except campaigns.InvalidCampaign as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    tallies.forget(outcome.campaign.id)
+    verb = "Created" if outcome.created else "Updated"
+    click.echo(f"{verb} {outcome.campaign.status} campaign /c/{outcome.campaign.slug}")
+    _print_report(outcome)
+
+
+def _print_report(outcome: imports.ImportOutcome) -> None:
+    report = outcome.report
+    click.echo(f"Read {report.lines} lines: " + "; ".join(report.read))
+    for note in [*report.notes, *outcome.notes]:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
+        click.echo(f"line {problem.line}: {problem.reason}: {problem.text[:80]}")
+    if not report.problems:
+        click.echo("Every line was placed.")
+
+
+@campaign_cli.command("verify-contact")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--email", help="The correct address, if the imported one was wrong.")
+def verify_contact(slug: str, name: str, email: str | None) -> None:
+    """Mark an imported contact's email as checked, so the page offers it."""
+    campaign = campaigns.get_by_slug(slug)
+    if campaign is None:
+        raise click.ClickException(f"No campaign {slug!r}.")
+    if email is not None:
+        try:
+            email = signer_input.clean_email(email)
+        except signer_input.InvalidInput as error:
+            raise click.ClickException(str(error)) from None
+    if not imports.verify_contact(campaign, name, email):
+        raise click.ClickException(f"No contact named {name!r} in /c/{slug}.")
+    db.session.commit()
+    click.echo(f"Verified {name} in /c/{slug}")
 
 
 @campaign_cli.command("create")
@@ -121,5 +174,6 @@ def outbox_work() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
     app.cli.add_command(init_db)
+    app.cli.add_command(import_article_command)
     app.cli.add_command(campaign_cli)
     app.cli.add_command(outbox_cli)

@@ -1,12 +1,17 @@
 """Blueprint "public": the pages a visitor sees, and signing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from datetime import timedelta
 
-from . import campaigns, confirmations, signatures, tallies
+from flask import (
+    Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for,
+)
+
+from . import action_cards, campaigns, confirmations, signatures, social_card, tallies
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm, SignForm
+from .links import public_url
 from .models import Campaign, SignatureStatus
 
 bp = Blueprint("public", __name__)
@@ -36,8 +41,37 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
         count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         signers=signatures.latest_public(campaign.id),
+        cards=action_cards.build(campaign, _page_url(campaign), _session_signer(campaign)),
+        card_image_url=public_url("public.card_image", slug=campaign.slug,
+                                  v=social_card.count_bucket(count)),
         notice=notice,
     ), status
+
+
+def _page_url(campaign: Campaign) -> str:
+    return public_url("public.campaign", slug=campaign.slug)
+
+
+# Who signed in this browser, kept for an hour in their own session to prefill letters.
+SIGNER_MEMORY = timedelta(hours=1)
+
+
+def _remember_signer(campaign: Campaign, details: signatures.SignerDetails) -> None:
+    session["signer"] = {
+        "slug": campaign.slug,
+        "name": details.full_name,
+        "place": action_cards.place_of("", details.postcode, details.country),
+        "at": utcnow().timestamp(),
+    }
+
+
+def _session_signer(campaign: Campaign) -> action_cards.Signer | None:
+    remembered = session.get("signer")
+    if not isinstance(remembered, dict) or remembered.get("slug") != campaign.slug:
+        return None
+    if utcnow().timestamp() - float(remembered.get("at", 0)) > SIGNER_MEMORY.total_seconds():
+        return None
+    return action_cards.Signer(name=str(remembered.get("name", "")), place=str(remembered.get("place", "")))
 
 
 @bp.get("/")
@@ -68,6 +102,7 @@ def sign(slug: str):
         return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
     db.session.commit()
     tallies.forget(campaign.id)
+    _remember_signer(campaign, form.details)
     return redirect(url_for(".signed", slug=slug), 303)
 
 
@@ -81,7 +116,10 @@ def sign_page(slug: str):
 @bp.get("/c/<slug>/signed")
 def signed(slug: str):
     # The same page whether the address was new, pending or confirmed: it reveals nothing.
-    return render_template("public/signed.html", campaign=_campaign_or_404(slug))
+    campaign = _campaign_or_404(slug)
+    cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
+    return render_template("public/signed.html", campaign=campaign,
+                           cards=[c for c in cards if c.kind in ("contact", "letter", "share")])
 
 
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
@@ -139,6 +177,22 @@ def resend(slug: str):
     db.session.commit()
     # Same answer whatever the address: the page must not reveal who signed.
     return render_template("public/resend.html", campaign=campaign, form=form, sent=True)
+
+
+@bp.get("/c/<slug>/card.png")
+def card_image(slug: str):
+    """The social preview image, rebuilt only when the rounded count changes."""
+    campaign = _campaign_or_404(slug)
+    count = social_card.count_bucket(tallies.confirmed_count(campaign.id))
+    headline = campaign.article.headline if campaign.article else ""
+    key = (campaign.id, campaign.title, headline, count, campaign.goal)
+    png = current_app.extensions["campaign_cards"].get(
+        key, lambda: social_card.render_card(title=campaign.title, headline=headline,
+                                             count=count, goal=campaign.goal)
+    )
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.get("/c/<slug>/count.json")

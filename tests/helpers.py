@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import func, select
 
@@ -32,3 +34,36 @@ def confirm_link(body: str) -> str:
     match = re.search(r"https?://[^/\s]+(/c/[a-z0-9-]+/confirm/[A-Za-z0-9_-]+)", body)
     assert match, body
     return match.group(1)
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href", ""), []
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def links(page: str) -> list[tuple[str, str]]:
+    """Every link of a page as (href, visible text), hrefs unescaped."""
+    parser = _Anchors()
+    parser.feed(page)
+    return parser.links
+
+
+def query_of(url: str) -> dict[str, str]:
+    """A link's query string as a dict (last value wins)."""
+    return dict(parse_qsl(urlsplit(url).query))
