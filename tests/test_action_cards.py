@@ -130,3 +130,24 @@ def test_tel_links(phone, link):
 def test_mailto_encodes_spaces_and_newlines():
     assert sharing.mailto("a@example.org", subject="Hi there", body="A\nB & C") == (
         "mailto:a@example.org?subject=Hi%20there&body=A%0AB%20%26%20C")
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "article-security-guarantees.txt"
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason=f"the shared example article is not at {EXAMPLE}")
+def test_the_shared_example_article_becomes_a_full_campaign_page(runner, client):
+    result = runner.invoke(args=["import-article", str(EXAMPLE), "--slug", "example", "--open"])
+    assert result.exit_code == 0 and "Every line was placed." in result.output
+    page = client.get("/c/example").text
+    text = html.unescape(page)
+    assert "thedefensepost.com" in text and "Saturday, August 16, 2025" in text
+    assert "The proposed security guarantees for Ukraine" in text  # the commentary
+    assert "What Can We Personally Do About This?</h3>" in text
+    assert "Exact Actions You Can Take</h3>" in text
+    assert text.count('<div class="action ') == 3 + 7 + 1  # suggestions, actions, closing words
+    for name in ["Elizabeth Warren", "Ilhan Omar", "International Crisis Group", "Peace Action",
+                 "#PeaceForUkraine", "#DiplomacyFirst", "I urge you to support policies"]:
+        assert name in text
+    assert "senator_warren@warren.senate.gov" not in text  # a placeholder, flagged unverified
+    assert text.count("has not been checked yet") == 2
