@@ -72,6 +72,16 @@ class ActionKind(enum.StrEnum):
     TEXT = "text"
 
 
+class OrganizerRole(enum.StrEnum):
+    ADMIN = "admin"  # sees and manages every campaign
+    ORGANIZER = "organizer"  # sees the campaigns they own or were added to
+
+
+class MemberRole(enum.StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -191,6 +201,10 @@ class Signature(db.Model):
     contact_ok: Mapped[bool] = mapped_column(default=False)
     # Which share channel or referrer brought the signer ("ref" on the campaign link).
     source: Mapped[str] = mapped_column(String(100), default="")
+    # Salted hashes of the signer's address and of its network (IPv4 /24, IPv6 /48): enough to
+    # find a flood from one place, never the address itself.
+    ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    ip_net_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default=SignatureStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -258,3 +272,90 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
+
+
+class Organizer(db.Model):
+    __tablename__ = "organizers"
+    __table_args__ = (CheckConstraint(_check_in("role", OrganizerRole), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased: one account per address however it is typed.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=OrganizerRole.ORGANIZER)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[CampaignMember]] = relationship(
+        back_populates="organizer", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == OrganizerRole.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<Organizer {self.id} {self.role}>"
+
+
+class OrganizerSession(db.Model):
+    """A login: the cookie carries a random token, the database its hash and last use."""
+
+    __tablename__ = "organizer_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("organizers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organizer: Mapped[Organizer] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OrganizerSession {self.id} organizer={self.organizer_id}>"
+
+
+class CampaignMember(db.Model):
+    __tablename__ = "campaign_members"
+    __table_args__ = (CheckConstraint(_check_in("role", MemberRole), name="role"),)
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("organizers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=MemberRole.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organizer: Mapped[Organizer] = relationship(back_populates="memberships")
+    campaign: Mapped[Campaign] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CampaignMember campaign={self.campaign_id} organizer={self.organizer_id} {self.role}>"
+
+
+class AuditEntry(db.Model):
+    """Who did what and when, with counts but never a signer's personal data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_campaign_id_at", "campaign_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    organizer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizers.id", ondelete="SET NULL")
+    )
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action}>"

@@ -1,13 +1,14 @@
 """Blueprint "public": the pages a visitor sees, and signing."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from flask import (
     Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for,
 )
 
-from . import action_cards, campaigns, confirmations, signatures, social_card, tallies
+from . import action_cards, campaigns, confirmations, network, signatures, social_card, tallies
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm, SignForm
@@ -95,8 +96,10 @@ def sign(slug: str):
     form = _sign_form(campaign)
     if not form.validate_on_submit():
         return _render_campaign(campaign, form, 422)
+    ip_hash, ip_net_hash = network.ip_hashes(current_app.config["SECRET_KEY"], request.remote_addr)
+    details = dataclasses.replace(form.details, ip_hash=ip_hash, ip_net_hash=ip_net_hash)
     try:
-        signatures.sign(campaign, form.details, now=utcnow())
+        signatures.sign(campaign, details, now=utcnow())
     except signatures.CampaignClosed:
         db.session.rollback()
         return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")

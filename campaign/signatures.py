@@ -29,6 +29,8 @@ class SignerDetails:
     show_name: bool = False
     contact_ok: bool = False
     source: str = ""
+    ip_hash: str = ""
+    ip_net_hash: str = ""
 
 
 def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> None:
@@ -51,6 +53,8 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> None:
         show_name=details.show_name,
         contact_ok=details.contact_ok,
         source=details.source[:100],
+        ip_hash=details.ip_hash,
+        ip_net_hash=details.ip_net_hash,
         status=SignatureStatus.PENDING,
         created_at=now,
     )
