@@ -58,6 +58,8 @@ class Config:
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
     CONFIRM_TOKEN_DAYS = int(_env("CONFIRM_TOKEN_DAYS", "14"))
     EMAILS_PER_ADDRESS_PER_DAY = 3
+    # Organizer sessions end after this long without a request.
+    ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "60"))
     # Social preview images, shared on disk by the web processes.
     CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.

@@ -11,7 +11,7 @@ from config import INSTANCE, ROOT, Config, select_config
 from . import database, outbox, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, login_manager, migrate
 from .security import register_security
 
 
@@ -29,6 +29,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
     database.init_app(app)
     outbox.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
@@ -48,9 +50,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .organizer import bp as organizer_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organizer_bp)
 
 
 def _ensure_secret_key(app: Flask) -> None:

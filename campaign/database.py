@@ -59,6 +59,17 @@ def init_app(app: Flask) -> None:
 
 
 @contextlib.contextmanager
+def separate_write() -> Iterator:
+    """A short transaction of its own, committed at once, whatever the request is doing."""
+    token = sqlite_write_intent.set(True)
+    try:
+        with db.engine.begin() as connection:
+            yield connection
+    finally:
+        sqlite_write_intent.reset(token)
+
+
+@contextlib.contextmanager
 def migration_lock() -> Iterator[None]:
     """Hold a lock across processes so that web workers starting together migrate once."""
     url = make_url(str(db.engine.url))

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+)
 
 from . import countries, signer_input
 from .signatures import SignerDetails
@@ -81,3 +83,8 @@ class ResendForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: the button that confirms."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", render_kw={"maxlength": 320, "autocomplete": "username"})
+    password = PasswordField("Password", render_kw={"maxlength": 1024, "autocomplete": "current-password"})

@@ -141,3 +141,37 @@ def signer():
         return {k: v for k, v in values.items() if v is not None}
 
     return data
+
+
+ORGANIZER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_organizer(app):
+    """Create an organizer (optionally member of campaigns by slug); return their email."""
+    from campaign import access, campaigns, organizers
+    from campaign.models import MemberRole
+
+    def make(email: str = "org@example.org", *, role: str = "organizer", campaigns_owned=()) -> str:
+        with app.app_context():
+            organizer = organizers.create(email, ORGANIZER_PASSWORD, role=role)
+            for slug in campaigns_owned:
+                access.add_member(campaigns.get_by_slug(slug), organizer, MemberRole.OWNER)
+            db.session.commit()
+            address = organizer.email
+            db.session.remove()
+        return address
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Log a test client in as an organizer; returns the login answer."""
+
+    def log_in(client, email: str, password: str = ORGANIZER_PASSWORD):
+        response = client.post("/auth/login", data={"email": email, "password": password})
+        assert response.status_code == 303, response.text[:500]
+        return response
+
+    return log_in

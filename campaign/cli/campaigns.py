@@ -1,16 +1,15 @@
-"""Flask commands: thin wrappers over the concept modules."""
+"""Commands for campaigns, articles, the database and the outbox: thin wrappers."""
 from __future__ import annotations
 
 import signal
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import articles, campaigns, database, imports, outbox, sample, signer_input, tallies
-from .clock import utcnow
-from .extensions import db
-from .models import CampaignStatus
+from .. import articles, campaigns, database, imports, outbox, sample, signer_input, tallies
+from ..extensions import db
+from ..models import CampaignStatus
 
 campaign_cli = AppGroup("campaign", help="Create, list, open and close campaigns.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
@@ -171,9 +170,4 @@ def outbox_work() -> None:
         worker.stop()
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the commands to the app's `flask` CLI."""
-    app.cli.add_command(init_db)
-    app.cli.add_command(import_article_command)
-    app.cli.add_command(campaign_cli)
-    app.cli.add_command(outbox_cli)
+COMMANDS = [init_db, import_article_command, campaign_cli, outbox_cli]

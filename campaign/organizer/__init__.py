@@ -1,0 +1,25 @@
+"""Blueprint "organizer": the logged-in area, one module per part of it."""
+from flask import Blueprint, Response
+from flask_login import current_user
+
+from ..access import login_redirect_or_401
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+
+@bp.before_request
+def _only_organizers():
+    # Every organizer URL, present and future, refuses strangers in one place.
+    if not current_user.is_authenticated:
+        return login_redirect_or_401()
+    return None
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # Signer data must not linger in a shared browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+from . import home  # noqa: E402,F401  (views register themselves on bp)
