@@ -39,6 +39,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from .links import public_url
 
     app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
