@@ -1,0 +1,144 @@
+"""Keeping a campaign's signer list clean: finding signers, invalidating, restoring, deleting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, case, delete, func, or_, select, update
+
+from . import audit, network, tallies
+from .extensions import db
+from .models import Campaign, Organizer, OutboxMessage, OutboxStatus, Signature, SignatureStatus
+
+
+class InvalidFilter(ValueError):
+    """A filter value cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class SignerFilter:
+    """Which signers of a campaign: every field narrows the list; empty fields do not."""
+
+    search: str = ""  # in name, email or postcode
+    status: str = ""
+    country: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    email_domain: str = ""
+    ip_range: str = ""  # one address or a network, e.g. 203.0.113.0/24
+    name: str = ""
+
+    def is_empty(self) -> bool:
+        return not any((self.search, self.status, self.country, self.since, self.until,
+                        self.email_domain, self.ip_range, self.name))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filtered(campaign: Campaign, f: SignerFilter, secret_key: str) -> Select:
+    """A query for the campaign's signers matching the filter, newest first."""
+    query = select(Signature).where(Signature.campaign_id == campaign.id)
+    if f.search:
+        pattern = _like(f.search.strip().lower())
+        query = query.where(or_(func.lower(Signature.full_name).like(pattern, escape="\\"),
+                                Signature.email_key.like(pattern, escape="\\"),
+                                func.lower(Signature.postcode).like(pattern, escape="\\")))
+    if f.name:
+        query = query.where(func.lower(Signature.full_name).like(_like(f.name.strip().lower()), escape="\\"))
+    if f.status:
+        query = query.where(Signature.status == f.status)
+    if f.country:
+        query = query.where(Signature.country == f.country.upper())
+    if f.since:
+        query = query.where(Signature.created_at >= f.since)
+    if f.until:
+        query = query.where(Signature.created_at < f.until)
+    if f.email_domain:
+        domain = f.email_domain.strip().lower().lstrip("@")
+        query = query.where(Signature.email_key.like(f"%@{_like(domain)[1:-1]}", escape="\\"))
+    if f.ip_range:
+        try:
+            kind, hashes = network.range_hashes(secret_key, f.ip_range)
+        except ValueError as error:
+            raise InvalidFilter(str(error)) from None
+        column = Signature.ip_hash if kind == "ip" else Signature.ip_net_hash
+        query = query.where(column.in_(hashes))
+    return query.order_by(Signature.id.desc())
+
+
+def count(query: Select) -> int:
+    """How many signers a filtered query matches."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def page(query: Select, *, before_id: int | None, size: int = 50) -> list[Signature]:
+    """One page of signers, newest first, starting below an id (keyset: fast on any page)."""
+    if before_id is not None:
+        query = query.where(Signature.id < before_id)
+    return list(db.session.scalars(query.limit(size)))
+
+
+def set_status(campaign: Campaign, query: Select, status: str, *, organizer: Organizer,
+               now: datetime, reason: str = "") -> int:
+    """Invalidate or restore every matching signer; returns how many changed."""
+    if status == SignatureStatus.INVALIDATED:
+        from_statuses = [SignatureStatus.PENDING, SignatureStatus.CONFIRMED]
+        values: dict = {"status": SignatureStatus.INVALIDATED}
+    else:
+        # Restored signatures count again only if they had been confirmed.
+        from_statuses = [SignatureStatus.INVALIDATED]
+        values = {"status": _restored_status()}
+    ids = select(query.order_by(None).subquery().c.id)
+    changed = db.session.execute(
+        update(Signature)
+        .where(Signature.id.in_(ids), Signature.status.in_(from_statuses))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit.record(f"signers.{'invalidated' if status == SignatureStatus.INVALIDATED else 'restored'}",
+                 organizer=organizer, campaign=campaign, count=changed, reason=reason[:200])
+    tallies.forget(campaign.id)
+    return changed
+
+
+def _restored_status():
+    return case((Signature.confirmed_at.is_not(None), SignatureStatus.CONFIRMED),
+                else_=SignatureStatus.PENDING)
+
+
+def set_comment_hidden(campaign: Campaign, signature: Signature, hidden: bool, *,
+                       organizer: Organizer) -> None:
+    """Hide a signer's comment from the public page, or show it again."""
+    signature.comment_hidden = hidden
+    audit.record("signer.comment_hidden" if hidden else "signer.comment_shown",
+                 organizer=organizer, campaign=campaign, signature_id=signature.id)
+    tallies.forget(campaign.id)
+
+
+def delete_signer(campaign: Campaign, signature: Signature, *, organizer: Organizer | None) -> None:
+    """Erase a signer on their request: the row, its tokens, and their address in the outbox.
+
+    The audit line keeps only that a signature of some status was deleted.
+    """
+    status = signature.status
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.campaign_id == campaign.id,
+        OutboxMessage.recipient_key == signature.email_key,
+        OutboxMessage.status == OutboxStatus.PENDING,
+    ))
+    db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.campaign_id == campaign.id,
+        OutboxMessage.recipient_key == signature.email_key,
+    ).values(to_address="", body="", recipient_key=None, token_nonce=None))
+    db.session.delete(signature)
+    audit.record("signer.deleted", organizer=organizer, campaign=campaign, status=status)
+    tallies.forget(campaign.id)
+
+
+def signature_of(campaign: Campaign, signature_id: int) -> Signature | None:
+    """One signer of this campaign (None for another campaign's id)."""
+    return db.session.scalar(select(Signature).where(
+        Signature.id == signature_id, Signature.campaign_id == campaign.id))

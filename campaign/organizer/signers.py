@@ -1,0 +1,114 @@
+"""Signers of one campaign: the list with search and filters, and keeping it clean."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from .. import moderation
+from ..access import campaign_or_404, current_organizer
+from ..clock import utcnow
+from ..extensions import db
+from ..models import SignatureStatus
+from ..organizer_forms import BulkStatusForm, ConfirmDeleteForm, SignerFilterForm
+from . import bp
+
+PAGE_SIZE = 50
+
+
+def _filtered(campaign):
+    """The filter form from the query string and the query it gives (400 on bad values)."""
+    form = SignerFilterForm(request.args)
+    if not form.validate():
+        return form, None
+    try:
+        query = moderation.filtered(campaign, form.to_filter(), current_app.config["SECRET_KEY"])
+    except moderation.InvalidFilter as error:
+        form.ip_range.errors.append(str(error))
+        return form, None
+    return form, query
+
+
+def _filter_args() -> dict:
+    return {k: v for k, v in request.args.items() if k not in ("before",) and v}
+
+
+@bp.get("/c/<slug>/signers")
+def signers(slug: str):
+    campaign = campaign_or_404(current_organizer(), slug)
+    form, query = _filtered(campaign)
+    if query is None:
+        return render_template("organizer/signers.html", campaign=campaign, form=form, rows=[],
+                               total=0, next_before=None, args={}), 400
+    rows = moderation.page(query, before_id=request.args.get("before", type=int), size=PAGE_SIZE)
+    return render_template(
+        "organizer/signers.html", campaign=campaign, form=form, rows=rows,
+        total=moderation.count(query), args=_filter_args(),
+        next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+    )
+
+
+@bp.route("/c/<slug>/signers/bulk", methods=["GET", "POST"])
+def bulk_status(slug: str):
+    """Invalidate or restore all matching signers, after seeing how many that is."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    form, query = _filtered(campaign)
+    if query is None or form.to_filter().is_empty():
+        flash("Choose at least one filter before acting on many signers at once.")
+        return redirect(url_for(".signers", slug=slug, **_filter_args()))
+    matching = moderation.count(query)
+    bulk = BulkStatusForm(operation=request.args.get("operation", "invalidate"), expected=matching)
+    if request.method == "POST" and bulk.validate_on_submit():
+        if bulk.expected.data != matching:
+            flash(f"The number of matching signers changed from {bulk.expected.data:,} to "
+                  f"{matching:,}: check the list and confirm again.")
+            return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
+                                   matching=matching, args=_filter_args()), 409
+        status = (SignatureStatus.INVALIDATED if bulk.operation.data == "invalidate"
+                  else SignatureStatus.CONFIRMED)
+        changed = moderation.set_status(campaign, query, status, organizer=current_organizer(),
+                                        now=utcnow(), reason=bulk.reason.data or "")
+        db.session.commit()
+        flash(f"{changed:,} signers {'invalidated' if status == SignatureStatus.INVALIDATED else 'restored'}.")
+        return redirect(url_for(".signers", slug=slug, **_filter_args()), 303)
+    return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
+                           matching=matching, args=_filter_args())
+
+
+ROW_OPERATIONS = {"invalidate", "restore", "hide-comment", "show-comment"}
+
+
+@bp.post("/c/<slug>/signers/<int:signature_id>/<operation>")
+def signer_operation(slug: str, signature_id: int, operation: str):
+    """One signer: invalidate, restore, hide or show their comment."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    signature = moderation.signature_of(campaign, signature_id)
+    if signature is None or operation not in ROW_OPERATIONS:
+        abort(404)
+    organizer = current_organizer()
+    if operation in ("invalidate", "restore"):
+        only_this = moderation.filtered(campaign, moderation.SignerFilter(), "").where(
+            moderation.Signature.id == signature.id)
+        status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
+        moderation.set_status(campaign, only_this, status, organizer=organizer, now=utcnow())
+    else:
+        moderation.set_comment_hidden(campaign, signature, operation == "hide-comment", organizer=organizer)
+    db.session.commit()
+    return redirect(request.form.get("back") or url_for(".signers", slug=slug), 303)
+
+
+@bp.route("/c/<slug>/signers/<int:signature_id>/delete", methods=["GET", "POST"])
+def delete_signer(slug: str, signature_id: int):
+    """Erase one signer's data on their request, after an explicit confirmation."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    signature = moderation.signature_of(campaign, signature_id)
+    if signature is None:
+        abort(404)
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit() and form.sure.data:
+        moderation.delete_signer(campaign, signature, organizer=current_organizer())
+        db.session.commit()
+        flash("The signer's personal data was deleted; the counts no longer include them.")
+        return redirect(url_for(".signers", slug=slug), 303)
+    if request.method == "POST":
+        form.sure.errors.append("Tick the box to confirm.")
+    return render_template("organizer/delete_signer.html", campaign=campaign, signature=signature,
+                           form=form), 422 if request.method == "POST" else 200
