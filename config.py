@@ -34,6 +34,8 @@ class Config:
 
     # The sign form is small: anything bigger is not a signature.
     MAX_CONTENT_LENGTH = 64 * 1024
+    ORGANIZER_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

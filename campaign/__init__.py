@@ -8,7 +8,7 @@ from flask import Flask
 
 from config import INSTANCE, ROOT, Config, select_config
 
-from . import database, outbox, social_card
+from . import database, markdown, outbox, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
 from .extensions import csrf, db, login_manager, migrate
@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    _allow_larger_bodies_for_organizers(app)  # before CSRF, which reads the body first
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.filters["markdown"] = markdown.render
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -48,6 +50,16 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     if app.config["AUTO_UPGRADE"]:
         _bring_database_up_to_date(app)
     return app
+
+
+def _allow_larger_bodies_for_organizers(app: Flask) -> None:
+    from flask import request
+
+    @app.before_request
+    def _organizer_body_limit() -> None:
+        # Visitors' forms stay at 64 KB; an organizer may paste a long article.
+        if request.path.startswith("/organizer/"):
+            request.max_content_length = app.config["ORGANIZER_MAX_CONTENT_LENGTH"]
 
 
 def register_blueprints(app: Flask) -> None:

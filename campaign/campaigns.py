@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from . import countries
 from .extensions import db
 from .models import Action, Article, Campaign, CampaignStatus
 
@@ -113,3 +114,21 @@ def set_status(campaign: Campaign, status: str) -> None:
     if status not in set(CampaignStatus):
         raise InvalidCampaign(f"Unknown status {status!r}.")
     campaign.status = status
+
+
+def update(campaign: Campaign, **fields) -> None:
+    """Change a campaign's own fields, with the same rules as create()."""
+    slug = fields.get("slug", campaign.slug)
+    if slug != campaign.slug:
+        if not is_valid_slug(slug):
+            raise InvalidCampaign("The address takes lower-case letters, digits and single hyphens.")
+        if get_by_slug(slug) is not None:
+            raise InvalidCampaign(f"Another campaign already uses /c/{slug}.")
+    if "title" in fields and not fields["title"].strip():
+        raise InvalidCampaign("A campaign needs a title.")
+    if "goal" in fields and (fields["goal"] is None or fields["goal"] < 1):
+        raise InvalidCampaign("The goal must be at least 1 signature.")
+    if "default_country" in fields and not countries.is_assigned(fields["default_country"]):
+        raise InvalidCampaign("The default country must be a two-letter ISO code such as US or GB.")
+    for name, value in fields.items():
+        setattr(campaign, name, value.strip() if isinstance(value, str) and name != "slug" else value)

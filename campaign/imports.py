@@ -27,16 +27,18 @@ class ImportOutcome:
 
 
 def import_article(
-    imported: ImportedArticle, *, slug: str | None = None, open_now: bool = False, **fields
+    imported: ImportedArticle, *, slug: str | None = None, open_now: bool = False,
+    match_existing: bool = True, **fields
 ) -> ImportOutcome:
     """Create the article's campaign, or update it in place keeping its signatures.
 
     An existing campaign is found by slug, else by the article's source and headline. On
     update the article, commentary, hashtags and actions follow the file; what organizers
-    own (title, petition text, goal, target, status) stays as they set it.
+    own (title, petition text, goal, target, status) stays as they set it. With
+    match_existing=False a new campaign is always made (the slug must then be free).
     """
     notes: list[str] = []
-    campaign = _existing_campaign(imported, slug)
+    campaign = _existing_campaign(imported, slug) if match_existing else None
     if campaign is None:
         article = Article()
         db.session.add(article)

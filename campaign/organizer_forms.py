@@ -5,13 +5,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField,
-    TextAreaField,
+    BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
+    IntegerField, SelectChoice, SelectField, StringField, TextAreaField, URLField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import URL, NumberRange, Optional
 
 from .moderation import SignerFilter
-from .models import SignatureStatus
+from .models import ActionKind, SignatureStatus
 
 STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.value) for s in SignatureStatus]
 
@@ -62,3 +62,97 @@ class ConfirmDeleteForm(FlaskForm):
 
     sure = BooleanField("Yes, delete this signer's personal data for good")
     filter_query = HiddenField()
+
+
+ACTION_KINDS = [SelectChoice(k.value, k.value) for k in ActionKind]
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _tags(text: str | None) -> list[str]:
+    tags: list[str] = []
+    for tag in (text or "").replace(",", " ").split():
+        tag = tag.lstrip("#")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+class NewFromArticleForm(FlaskForm):
+    article_text = TextAreaField("Article text", render_kw={"rows": 16})
+    slug = StringField("Address (optional)", render_kw={"maxlength": 80})
+
+
+class CampaignForm(FlaskForm):
+    """Every field of a campaign and its article."""
+
+    title = StringField("Title", render_kw={"maxlength": 300})
+    slug = StringField("Address: /c/…", render_kw={"maxlength": 80})
+    petition_text = TextAreaField("Petition text (what signers put their name to)", render_kw={"rows": 4})
+    target = StringField("Addressed to", render_kw={"maxlength": 300})
+    goal = IntegerField("Goal (signatures)", validators=[NumberRange(min=1, max=100_000_000)])
+    closes_at = DateTimeLocalField("Closes at (UTC, optional)", validators=[Optional()],
+                                   format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    require_confirmation = BooleanField("Signatures count only once confirmed by email")
+    default_country = StringField("Signers' default country (code)", render_kw={"maxlength": 2})
+    hashtags = StringField("Hashtags (space or comma separated)", render_kw={"maxlength": 500})
+    commentary = TextAreaField("Commentary (Markdown)", render_kw={"rows": 8})
+    headline = StringField("Article headline", render_kw={"maxlength": 500})
+    source = StringField("Article source", render_kw={"maxlength": 200})
+    source_url = URLField("Article address", validators=[Optional(), URL(require_tld=False)],
+                          render_kw={"maxlength": 2000})
+    published_text = StringField("Published (as printed)", render_kw={"maxlength": 200})
+    categories = StringField("Categories (comma separated)", render_kw={"maxlength": 1000})
+    body = TextAreaField("Article text (Markdown)", render_kw={"rows": 12})
+
+    def hashtag_list(self) -> list[str]:
+        return _tags(self.hashtags.data)
+
+    def category_list(self) -> list[str]:
+        return [c.strip() for c in (self.categories.data or "").split(",") if c.strip()]
+
+
+class ContactForm(Form):
+    """One official in a contact action."""
+
+    name = StringField("Name", render_kw={"maxlength": 200})
+    office = StringField("Office", render_kw={"maxlength": 100})
+    email = StringField("Email", render_kw={"maxlength": 320})
+    email_verified = BooleanField("Email checked by us")
+    address = StringField("Postal address", render_kw={"maxlength": 500})
+    phone = StringField("Phone", render_kw={"maxlength": 50})
+    contact_form = URLField("Contact form address", validators=[Optional(), URL(require_tld=False)],
+                            render_kw={"maxlength": 1000})
+    remove = BooleanField("Remove")
+
+
+class ActionForm(FlaskForm):
+    kind = SelectField("Kind", choices=ACTION_KINDS)
+    title = StringField("Title", render_kw={"maxlength": 300})
+    body = TextAreaField("Text", render_kw={"rows": 3})
+    contacts = FieldList(FormField(ContactForm), min_entries=0, max_entries=50)
+    what_to_say = TextAreaField("What to say (one point per line)", render_kw={"rows": 3})
+    example = TextAreaField("Example letter", render_kw={"rows": 5})
+    hashtags = StringField("Hashtags", render_kw={"maxlength": 500})
+    organizations = TextAreaField("Organizations (one per line: name | description | link)",
+                                  render_kw={"rows": 4})
+    event_what = StringField("What", render_kw={"maxlength": 500})
+    event_when = StringField("When", render_kw={"maxlength": 200})
+    event_where = StringField("Where", render_kw={"maxlength": 500})
+    petition_titles = TextAreaField("Petition titles (one per line)", render_kw={"rows": 2})
+
+    def organization_list(self) -> list[dict]:
+        rows = []
+        for line in _lines(self.organizations.data):
+            name, _, rest = line.partition("|")
+            description, _, url = rest.partition("|")
+            rows.append({"name": name.strip(), "description": description.strip(), "url": url.strip()})
+        return rows
+
+    def hashtag_list(self) -> list[str]:
+        return _tags(self.hashtags.data)
+
+    def line_list(self, field_name: str) -> list[str]:
+        return _lines(getattr(self, field_name).data)

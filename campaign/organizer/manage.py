@@ -1,0 +1,147 @@
+"""Creating and editing campaigns: from pasted article text or a form; fields and status."""
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from .. import access, articles, audit, campaigns, imports, tallies
+from ..access import campaign_or_404, current_organizer
+from ..extensions import db
+from ..models import Article, CampaignStatus, MemberRole
+from ..organizer_forms import CampaignForm, NewFromArticleForm
+from . import bp
+
+
+def _new_page(article_form=None, campaign_form=None, status=200):
+    return render_template(
+        "organizer/new.html",
+        article_form=article_form or NewFromArticleForm(),
+        campaign_form=campaign_form or CampaignForm(goal=1000, require_confirmation=True, default_country="US"),
+    ), status
+
+
+def _created(campaign, how: str, report_lines: list[str]):
+    organizer = current_organizer()
+    access.add_member(campaign, organizer, MemberRole.OWNER)
+    audit.record("campaign.created", organizer=organizer, campaign=campaign, how=how)
+    db.session.commit()
+    for line in report_lines:
+        flash(line)
+    return redirect(url_for(".edit_campaign", slug=campaign.slug), 303)
+
+
+@bp.get("/new")
+def new_campaign():
+    return _new_page()
+
+
+@bp.post("/new/article")
+def new_from_article():
+    """A draft campaign from pasted article text, through the importer."""
+    form = NewFromArticleForm()
+    text = (form.article_text.data or "").strip() if form.validate_on_submit() else ""
+    slug = (form.slug.data or "").strip() or None
+    if not text:
+        form.article_text.errors.append("Paste the article's text.")
+    elif slug and not campaigns.is_valid_slug(slug):
+        form.slug.errors.append("Use lower-case letters, digits and single hyphens.")
+    elif slug and campaigns.get_by_slug(slug) is not None:
+        form.slug.errors.append("Another campaign already uses this address.")
+    if form.article_text.errors or form.slug.errors:
+        return _new_page(article_form=form, status=422)
+    imported = articles.read_article(text)
+    outcome = imports.import_article(imported, slug=slug, match_existing=False)
+    report = outcome.report
+    lines = [f"Read {report.lines} lines: " + "; ".join(report.read)] + report.notes + outcome.notes
+    lines += [f"Line {p.line} was not placed ({p.reason}): {p.text[:80]}" for p in report.problems]
+    return _created(outcome.campaign, "article", lines)
+
+
+@bp.post("/new/form")
+def new_from_form():
+    """A draft campaign from the form's fields."""
+    form = CampaignForm()
+    if not form.validate_on_submit():
+        return _new_page(campaign_form=form, status=422)
+    try:
+        campaign = campaigns.create(slug=(form.slug.data or "").strip() or campaigns.slugify(form.title.data or ""),
+                                    title=form.title.data or "", petition_text=form.petition_text.data or "")
+        _save_fields(campaign, form)
+    except campaigns.InvalidCampaign as error:
+        db.session.rollback()
+        form.title.errors.append(str(error))
+        return _new_page(campaign_form=form, status=422)
+    return _created(campaign, "form", ["Campaign created as a draft: open it when it is ready."])
+
+
+def _save_fields(campaign, form: CampaignForm) -> None:
+    closes_at = form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None
+    campaigns.update(
+        campaign, title=form.title.data or "", slug=(form.slug.data or campaign.slug).strip(),
+        petition_text=form.petition_text.data or "", target=form.target.data or "",
+        goal=form.goal.data, closes_at=closes_at, require_confirmation=bool(form.require_confirmation.data),
+        default_country=(form.default_country.data or "US").strip().upper(),
+        hashtags=form.hashtag_list(), commentary=form.commentary.data or "",
+    )
+    if form.headline.data or campaign.article is not None:
+        article = campaign.article or Article()
+        campaign.article = article
+        article.headline = (form.headline.data or campaign.title).strip()
+        article.source = (form.source.data or "").strip()
+        article.source_url = (form.source_url.data or "").strip() or None
+        article.published_text = (form.published_text.data or "").strip()
+        article.categories = form.category_list()
+        article.body = (form.body.data or "").strip()
+
+
+def _form_for(campaign) -> CampaignForm:
+    article = campaign.article
+    return CampaignForm(
+        obj=campaign, hashtags=" ".join(f"#{t}" for t in campaign.hashtags),
+        closes_at=campaign.closes_at.replace(tzinfo=None) if campaign.closes_at else None,
+        headline=article.headline if article else "", source=article.source if article else "",
+        source_url=(article.source_url or "") if article else "",
+        published_text=article.published_text if article else "",
+        categories=", ".join(article.categories) if article else "", body=article.body if article else "",
+    )
+
+
+@bp.route("/c/<slug>/edit", methods=["GET", "POST"])
+def edit_campaign(slug: str):
+    campaign = campaign_or_404(current_organizer(), slug)
+    form = CampaignForm() if request.method == "POST" else _form_for(campaign)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                _save_fields(campaign, form)
+            except campaigns.InvalidCampaign as error:
+                db.session.rollback()
+                form.slug.errors.append(str(error))
+            else:
+                audit.record("campaign.edited", organizer=current_organizer(), campaign=campaign)
+                db.session.commit()
+                tallies.forget(campaign.id)
+                flash("Saved.")
+                return redirect(url_for(".edit_campaign", slug=campaign.slug), 303)
+        return render_template("organizer/edit.html", campaign=campaign, form=form,
+                               STATUS_TARGETS=STATUS_CHANGES), 422
+    return render_template("organizer/edit.html", campaign=campaign, form=form, STATUS_TARGETS=STATUS_CHANGES)
+
+
+STATUS_CHANGES = {"open": CampaignStatus.OPEN, "close": CampaignStatus.CLOSED, "draft": CampaignStatus.DRAFT}
+
+
+@bp.post("/c/<slug>/status")
+def change_status(slug: str):
+    """Open, close, reopen or return to draft."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    status = STATUS_CHANGES.get(request.form.get("to", ""))
+    if status is None:
+        abort(400)
+    campaigns.set_status(campaign, status)
+    audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status)
+    db.session.commit()
+    tallies.forget(campaign.id)
+    flash(f"The campaign is now {status}.")
+    return redirect(url_for(".edit_campaign", slug=slug), 303)
