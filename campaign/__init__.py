@@ -8,10 +8,10 @@ from flask import Flask
 
 from config import INSTANCE, ROOT, Config, select_config
 
-from . import database, markdown, outbox, social_card
+from . import countries, database, markdown, outbox, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import register_security
 
 
@@ -32,6 +32,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
+    limiter.init_app(app)
     database.init_app(app)
     outbox.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
@@ -42,6 +43,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.globals["country_options"] = countries.options_html
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)

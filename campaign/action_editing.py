@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm.attributes import flag_modified
 
+from . import campaigns
 from .extensions import db
 from .models import Action, ActionKind, Campaign
 
@@ -57,6 +58,8 @@ def apply(action: Action, values: ActionValues) -> None:
     action.kind, action.title, action.body = values.kind, values.title.strip(), values.body.strip()
     action.details = details
     flag_modified(action, "details")
+    if action.campaign is not None:
+        campaigns.touch(action.campaign)
 
 
 def add(campaign: Campaign, values: ActionValues) -> Action:
@@ -78,9 +81,11 @@ def move(campaign: Campaign, action: Action, step: int) -> None:
     other = index + step
     if 0 <= other < len(ordered):
         ordered[index].position, ordered[other].position = other, index
+    campaigns.touch(campaign)
 
 
 def remove(campaign: Campaign, action: Action) -> None:
     """Delete an action; the others keep their order."""
     campaign.actions.remove(action)
     db.session.delete(action)
+    campaigns.touch(campaign)

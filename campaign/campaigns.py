@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import countries
+from .clock import utcnow
 from .extensions import db
 from .models import Action, Article, Campaign, CampaignStatus
 
@@ -132,3 +133,8 @@ def update(campaign: Campaign, **fields) -> None:
         raise InvalidCampaign("The default country must be a two-letter ISO code such as US or GB.")
     for name, value in fields.items():
         setattr(campaign, name, value.strip() if isinstance(value, str) and name != "slug" else value)
+
+
+def touch(campaign: Campaign) -> None:
+    """Mark the campaign changed (its article or actions too), so cached pages are rebuilt."""
+    campaign.updated_at = utcnow()

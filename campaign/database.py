@@ -58,6 +58,23 @@ def init_app(app: Flask) -> None:
         sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
 
+def read_first() -> None:
+    """Begin this request's reads without SQLite's write lock (see start_writing)."""
+    sqlite_write_intent.set(False)
+
+
+def start_writing() -> None:
+    """End the reads and take the write lock for what follows (SQLite; nothing elsewhere).
+
+    The lock is then held only for the inserts and the commit, not for the form checks.
+    """
+    if sqlite_write_intent.get() or db.engine.dialect.name != "sqlite":
+        sqlite_write_intent.set(True)
+        return
+    db.session.commit()  # ends the read transaction; loaded objects stay usable
+    sqlite_write_intent.set(True)
+
+
 @contextlib.contextmanager
 def separate_write() -> Iterator:
     """A short transaction of its own, committed at once, whatever the request is doing."""

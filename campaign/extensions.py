@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,7 +22,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Views redirect right after they commit: reloading every object after a commit would only
+# cost queries (the sign request read its campaign twice).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# No limit applies unless a view asks for one; counts live in RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -53,6 +53,7 @@ def import_article(
         created = False
         if open_now:
             campaign.status = CampaignStatus.OPEN
+    campaigns.touch(campaign)
     campaign.commentary = "\n\n".join(imported.commentary)
     campaign.hashtags = _hashtags(imported)
     _replace_actions(campaign, imported)
@@ -169,4 +170,5 @@ def verify_contact(campaign: Campaign, name: str, email: str | None = None) -> i
         if details != action.details:
             action.details = details
             flag_modified(action, "details")
+            campaigns.touch(campaign)
     return changed

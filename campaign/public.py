@@ -7,8 +7,9 @@ from datetime import timedelta
 from flask import (
     Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for,
 )
+from markupsafe import Markup
 
-from . import action_cards, campaigns, confirmations, network, signatures, social_card, tallies
+from . import action_cards, campaigns, confirmations, database, network, signatures, social_card, tallies
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm, SignForm
@@ -35,18 +36,38 @@ def _sign_form(campaign: Campaign, **kwargs) -> SignForm:
 
 def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 200, notice: str = ""):
     count = tallies.confirmed_count(campaign.id)
+    form = form if campaign.accepts_signatures(utcnow()) else None
     return render_template(
         "public/campaign.html",
         campaign=campaign,
-        form=form if campaign.accepts_signatures(utcnow()) else None,
+        form=form,
         count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         signers=signatures.latest_public(campaign.id),
-        cards=action_cards.build(campaign, _page_url(campaign), _session_signer(campaign)),
+        body_html=_campaign_body(campaign, can_sign=form is not None),
         card_image_url=public_url("public.card_image", slug=campaign.slug,
                                   v=social_card.count_bucket(count)),
         notice=notice,
     ), status
+
+
+def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
+    """The article, commentary and cards; rendered once per version for visitors who have not signed.
+
+    The key holds the campaign's updated_at, which every edit of it, its article or its
+    actions moves (campaigns.touch), so an edit shows at once in every process.
+    """
+    signer = _session_signer(campaign)
+
+    def render() -> Markup:
+        cards = action_cards.build(campaign, _page_url(campaign), signer)
+        return Markup(render_template("public/_campaign_body.html", campaign=campaign, cards=cards,
+                                      can_sign=can_sign))
+
+    if signer is not None:  # a letter signed with this visitor's name is theirs alone
+        return render()
+    key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url)
+    return tallies.cached(key, render)
 
 
 def _page_url(campaign: Campaign) -> str:
@@ -90,6 +111,7 @@ def campaign(slug: str):
 
 @bp.post("/c/<slug>/sign")
 def sign(slug: str):
+    database.read_first()  # look up and check without holding SQLite's write lock
     campaign = _campaign_or_404(slug)
     if not campaign.accepts_signatures(utcnow()):
         return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
@@ -98,13 +120,15 @@ def sign(slug: str):
         return _render_campaign(campaign, form, 422)
     ip_hash, ip_net_hash = network.ip_hashes(current_app.config["SECRET_KEY"], request.remote_addr)
     details = dataclasses.replace(form.details, ip_hash=ip_hash, ip_net_hash=ip_net_hash)
+    database.start_writing()
     try:
-        signatures.sign(campaign, details, now=utcnow())
+        count_changed = signatures.sign(campaign, details, now=utcnow())
     except signatures.CampaignClosed:
         db.session.rollback()
         return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
     db.session.commit()
-    tallies.forget(campaign.id)
+    if count_changed:
+        tallies.forget(campaign.id)
     _remember_signer(campaign, form.details)
     return redirect(url_for(".signed", slug=slug), 303)
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
-from . import countries, signer_mail, tallies
+from . import countries, regions, signer_mail, tallies
 from .extensions import db
 from .models import Campaign, Signature, SignatureStatus
 from .signer_input import duplicate_key
@@ -33,43 +33,55 @@ class SignerDetails:
     ip_net_hash: str = ""
 
 
-def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> None:
+def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> bool:
     """Record a signature, or answer a repeat by email; the caller cannot tell which.
 
-    The unique (campaign, email_key) constraint settles races: the insert runs in a
-    savepoint, and losing it means this person has signed already.
+    The unique (campaign, email_key) constraint settles races: the insert is an
+    INSERT ... ON CONFLICT DO NOTHING, so under any concurrency exactly one row is made and
+    the others learn, in the same statement, that this person has signed already. Returns
+    whether the public count changed (a signature that counts at once).
     """
     if not campaign.accepts_signatures(now):
         raise CampaignClosed(campaign.slug)
-    key = duplicate_key(details.email)
-    signature = Signature(
+    counts_at_once = not campaign.require_confirmation
+    values = dict(
         campaign_id=campaign.id,
         full_name=details.full_name,
         email=details.email,
-        email_key=key,
+        email_key=duplicate_key(details.email),
         postcode=details.postcode,
         country=details.country,
+        region=regions.region_for(details.country, details.postcode),
+        district="",
         comment=details.comment,
+        comment_hidden=False,
         show_name=details.show_name,
         contact_ok=details.contact_ok,
         source=details.source[:100],
         ip_hash=details.ip_hash,
         ip_net_hash=details.ip_net_hash,
-        status=SignatureStatus.PENDING,
+        status=SignatureStatus.CONFIRMED if counts_at_once else SignatureStatus.PENDING,
         created_at=now,
+        confirmed_at=now if counts_at_once else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(signature)
-    except IntegrityError:
-        _answer_repeat(campaign, key, now)
-        return
-    if campaign.require_confirmation:
-        signer_mail.send_confirmation(campaign, signature, now=now)
+    new_id = db.session.scalar(
+        _insert_new(values).on_conflict_do_nothing(index_elements=["campaign_id", "email_key"])
+        .returning(Signature.id)
+    )
+    if new_id is None:
+        _answer_repeat(campaign, values["email_key"], now)
+        return False
+    signature = Signature(id=new_id, **values)  # not added: the row is already written
+    if counts_at_once:
+        signer_mail.send_thanks(campaign, signature, now=now, first=True)
     else:
-        signature.status = SignatureStatus.CONFIRMED
-        signature.confirmed_at = now
-        signer_mail.send_thanks(campaign, signature, now=now)
+        signer_mail.send_confirmation(campaign, signature, now=now, first=True)
+    return counts_at_once
+
+
+def _insert_new(values: dict):
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    return insert(Signature).values(**values)
 
 
 def _locked_signature(campaign: Campaign, key: str) -> Signature | None:

@@ -32,14 +32,16 @@ def _send(
     )
 
 
-def _may_email(campaign: Campaign, signature: Signature, now: datetime) -> bool:
+def _may_email(campaign: Campaign, signature: Signature, now: datetime, first: bool = False) -> bool:
+    if first:  # a signature made this instant has had no email yet
+        return True
     limit = current_app.config["EMAILS_PER_ADDRESS_PER_DAY"]
     return outbox.recent_count(campaign.id, signature.email_key, now - timedelta(days=1)) < limit
 
 
-def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:
     """Queue an email with a new confirmation link, unless the daily limit is reached."""
-    if not _may_email(campaign, signature, now):
+    if not _may_email(campaign, signature, now, first):
         return False
     nonce = confirmations.issue(signature, now=now)
     link = public_url("public.confirm", slug=campaign.slug, token=outbox.TOKEN_PLACEHOLDER)
@@ -49,8 +51,8 @@ def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime
 
 
 def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signature: Signature,
-                             now: datetime) -> bool:
-    if not _may_email(campaign, signature, now):
+                             now: datetime, first: bool = False) -> bool:
+    if not _may_email(campaign, signature, now, first):
         return False
     _send(kind, campaign, signature, now, subject=subject,
           link=public_url("public.campaign", slug=campaign.slug))
@@ -62,6 +64,6 @@ def send_already_signed(campaign: Campaign, signature: Signature, *, now: dateti
     return _send_with_campaign_link("already_signed", "You have already signed", campaign, signature, now)
 
 
-def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:
     """Thank a signer whose signature counted at once (campaigns without confirmation)."""
-    return _send_with_campaign_link("thanks", "Thank you for signing", campaign, signature, now)
+    return _send_with_campaign_link("thanks", "Thank you for signing", campaign, signature, now, first)

@@ -21,6 +21,7 @@ from .models import Signature, SignatureStatus
 T = TypeVar("T")
 
 _cache: dict[tuple, tuple[float, object]] = {}
+MAX_ENTRIES = 1000
 _lock = threading.Lock()
 
 
@@ -38,7 +39,11 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
         if hit and hit[0] > time.monotonic():
             return hit[1]  # type: ignore[return-value]
         value = compute()
-        _cache[key] = (time.monotonic() + ttl, value)
+        now = time.monotonic()
+        if len(_cache) >= MAX_ENTRIES:  # versions and limits make new keys: drop the stale
+            for stale in [k for k, (expires, _) in _cache.items() if expires <= now]:
+                del _cache[stale]
+        _cache[key] = (now + ttl, value)
         return value
 
 

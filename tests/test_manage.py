@@ -192,3 +192,19 @@ def test_large_article_paste_is_accepted_for_organizers(app, client, organizer):
     text = (FIXTURES / "creek-separate-lines.txt").read_text() + ("\nMore news." * 9000)
     assert len(text.encode()) > 64 * 1024
     assert client.post("/organizer/new/article", data={"article_text": text}).status_code == 303
+
+
+def test_edits_show_at_once_although_pages_are_cached(app, client, organizer):
+    app.config["TALLY_CACHE_SECONDS"] = 60
+    text = (FIXTURES / "creek-separate-lines.txt").read_text()
+    client.post("/organizer/new/article", data={"article_text": text, "slug": "creek"})
+    client.post("/organizer/c/creek/status", data={"to": "open"})
+    visitor = app.test_client()
+    assert "Attend the Council Meeting" in visitor.get("/c/creek").text
+    with app.app_context():
+        event_id = db.session.scalar(select(Action.id).where(Action.kind == "event"))
+    client.post(f"/organizer/c/creek/actions/{event_id}", data={"kind": "event", "title": "Pack the chamber"})
+    page = visitor.get("/c/creek").text
+    assert "Pack the chamber" in page and "Attend the Council Meeting" not in page
+    client.post(f"/organizer/c/creek/actions/{event_id}/delete")
+    assert "Pack the chamber" not in visitor.get("/c/creek").text

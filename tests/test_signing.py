@@ -179,7 +179,7 @@ def test_at_most_three_emails_a_day_per_address(app, client, make_campaign, sign
 def test_country_defaults_to_the_campaigns(app, client, make_campaign, signer):
     slug = make_campaign(default_country="GB")
     page = client.get(f"/c/{slug}")
-    assert '<option selected value="GB">' in page.text
+    assert '<option value="GB" selected>' in page.text
     response = client.post(f"/c/{slug}/sign", data=signer(country="", postcode="sw1a1aa"))
     assert response.status_code == 303
     with app.app_context():

@@ -84,6 +84,7 @@ def _save_fields(campaign, form: CampaignForm) -> None:
         default_country=(form.default_country.data or "US").strip().upper(),
         hashtags=form.hashtag_list(), commentary=form.commentary.data or "",
     )
+    campaigns.touch(campaign)
     if form.headline.data or campaign.article is not None:
         article = campaign.article or Article()
         campaign.article = article
