@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from . import tokens
 from .extensions import db
@@ -28,14 +28,12 @@ def issue(signature: Signature, *, now: datetime) -> str:
     nonce = tokens.new_nonce()
     token = tokens.token_from_nonce(current_app.config["SECRET_KEY"], nonce)
     lifetime = timedelta(days=current_app.config["CONFIRM_TOKEN_DAYS"])
-    db.session.add(
-        ConfirmationToken(
-            signature_id=signature.id,
-            token_hash=tokens.hash_token(token),
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-    )
+    db.session.execute(insert(ConfirmationToken), {
+        "signature_id": signature.id,
+        "token_hash": tokens.hash_token(token),
+        "created_at": now,
+        "expires_at": now + lifetime,
+    })
     return nonce
 
 

@@ -1,6 +1,7 @@
 """Signatures: recording a signer once per campaign, and what visitors may see of signers."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,10 +65,7 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> bool:
         created_at=now,
         confirmed_at=now if counts_at_once else None,
     )
-    new_id = db.session.scalar(
-        _insert_new(values).on_conflict_do_nothing(index_elements=["campaign_id", "email_key"])
-        .returning(Signature.id)
-    )
+    new_id = db.session.execute(_insert_unless_signed(), values).scalar()
     if new_id is None:
         _answer_repeat(campaign, values["email_key"], now)
         return False
@@ -79,9 +77,17 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> bool:
     return counts_at_once
 
 
-def _insert_new(values: dict):
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    return insert(Signature).values(**values)
+@functools.cache
+def _insert_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(Signature.__table__)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "email_key"])
+            .returning(Signature.__table__.c.id))
+
+
+def _insert_unless_signed():
+    """One statement, built once per database kind, run with each signer's values."""
+    return _insert_statement(db.engine.dialect.name)
 
 
 def _locked_signature(campaign: Campaign, key: str) -> Signature | None:
