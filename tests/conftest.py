@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
+import secrets
 import sqlite3
 import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 import config
 from campaign import create_app, database, mail
@@ -38,18 +40,22 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The test PostgreSQL database, wiped and migrated once per session."""
-    url = config.TEST_DATABASE_URL
-    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.session.execute(text("DROP SCHEMA public CASCADE"))
-        db.session.execute(text("CREATE SCHEMA public"))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+def postgres_url():
+    """A schema of its own in the test database, migrated once per session and dropped after.
+
+    Its own schema, not the public one, so that two test runs at once do not collide.
+    """
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    base = make_url(config.TEST_DATABASE_URL)
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     _migrate(url)
-    return url
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def _database_url(request, tmp_path: Path) -> str:
