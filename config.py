@@ -62,6 +62,15 @@ class Config:
     EMAILS_PER_ADDRESS_PER_DAY = 3
     # Organizer sessions end after this long without a request.
     ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "60"))
+    # Failed logins from one address before it gets 429 (the per-account lock is separate).
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per 15 minutes")
+    # Flask-Limiter: memory:// counts per process; with several workers use a shared store,
+    # e.g. redis://127.0.0.1:6379 (needs the redis package).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    # If the shared store is down, count in memory rather than fail every login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Social preview images, shared on disk by the web processes.
     CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.
@@ -85,6 +94,9 @@ class TestingConfig(Config):
     TALLY_CACHE_SECONDS = 0.0
     BASE_URL = "http://localhost"
     CARD_CACHE_DIR = None
+    # Limits stay on in tests, counted afresh for each app; a test lowers LOGIN_RATE_LIMIT.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "20 per 15 minutes"
 
 
 class ProductionConfig(Config):

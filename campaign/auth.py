@@ -1,19 +1,47 @@
-"""Blueprint "auth": organizer login and logout, on server-side sessions."""
+"""Blueprint "auth": organizer login, logout and password change, on server-side sessions."""
 from __future__ import annotations
 
-from datetime import timedelta
+import ipaddress
+import logging
+import time
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
+from flask import session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import EqualTo
 
-from . import organizers
+from . import audit, organizers, passwords
+from .access import current_organizer, organizer_required
 from .clock import utcnow
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import Organizer
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Log lines name organizers by id only: never an email address, never a password.
+log = logging.getLogger(__name__)
+
+# One message for an unknown address, a wrong password and a locked account: no hint which.
+LOGIN_FAILED = "Wrong email or password, or the account is locked for a while."
+CURRENT_PASSWORD_FAILED = "This is not your current password, or the account is locked for a while."
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", render_kw={"maxlength": 1024, "autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        "New password", render_kw={"maxlength": 1024, "autocomplete": "new-password"}
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[EqualTo("new_password", message="The two new passwords differ.")],
+        render_kw={"maxlength": 1024, "autocomplete": "new-password"},
+    )
 
 
 class OrganizerLogin(UserMixin):
@@ -39,30 +67,87 @@ def safe_next(target: str | None) -> str:
     fallback = url_for("organizer.home")
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
+    # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil...".
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return fallback
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else fallback
 
 
+def _client_key() -> str:
+    """Whom password attempts are counted against: the address, or its /64 for IPv6."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        # One IPv6 customer is usually given a whole /64: each address of it is theirs.
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
+
+
+def _attempt_failed(response: Response) -> bool:
+    return bool(g.get("password_attempt_failed"))
+
+
+# Only wrong passwords count (deduct_when), on login and on password change together, so an
+# address that guesses gets 429 while a busy office that logs in rightly never does.
+password_attempts = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    scope="password-attempts",
+    key_func=_client_key,
+    methods=["POST"],
+    deduct_when=_attempt_failed,
+)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    # Login and password pages carry form tokens and the organizer's address.
+    response.headers["Cache-Control"] = "no-store"
+    limit = limiter.current_limit
+    if response.status_code == 429 and limit is not None:
+        # Only the refusal says when to come back; other answers tell a guesser nothing.
+        response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@password_attempts
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not _filled(form.email, form.password):
         status = 422 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form), status
     now = utcnow()
     organizer = organizers.authenticate(form.email.data or "", form.password.data or "", now=now)
     if organizer is None:
         db.session.commit()  # keep the failure count
-        form.password.errors.append("Wrong email or password, or the account is locked for a while.")
+        g.password_attempt_failed = True
+        form.password.errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 401
+    _start_login(organizer, now)
+    log.info("organizer %s logged in", organizer.id)
+    return redirect(safe_next(request.args.get("next")), 303)
+
+
+def _filled(*fields) -> bool:
+    """Whether every field was typed in; an empty one is a slip, not a guess to count."""
+    empty = [field for field in fields if not field.data]
+    for field in empty:
+        field.errors.append(f"Enter your {field.label.text.lower()}.")
+    return not empty
+
+
+def _start_login(organizer: Organizer, now: datetime) -> None:
+    """Commit a new session for organizer and make this browser's cookie carry it, alone."""
     token = organizers.start_session(organizer, now=now)
     db.session.commit()
-    session.clear()  # a fresh session: nothing from before login carries over
+    session.clear()  # a fresh session: nothing from before (a planted value, a CSRF token) stays
     login_user(OrganizerLogin(organizer, token))
-    current_app.logger.info("organizer %s logged in", organizer.id)
-    return redirect(safe_next(request.args.get("next")), 303)
 
 
 @bp.post("/logout")
@@ -70,6 +155,35 @@ def logout():
     if current_user.is_authenticated:
         organizers.end_session(current_user.token, now=utcnow())
         db.session.commit()
+        log.info("organizer %s logged out", current_user.organizer.id)
     logout_user()
     session.clear()
     return redirect(url_for(".login"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@password_attempts
+@organizer_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit() or not _filled(form.current_password, form.new_password):
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form), status
+    organizer, now = current_organizer(), utcnow()
+    try:
+        organizers.change_password(
+            organizer, form.current_password.data or "", form.new_password.data or "", now=now
+        )
+    except organizers.WrongPassword:
+        db.session.commit()  # keep the failure count
+        g.password_attempt_failed = True
+        form.current_password.errors.append(CURRENT_PASSWORD_FAILED)
+        return render_template("auth/password.html", form=form), 422
+    except passwords.WeakPassword as error:
+        db.session.rollback()
+        form.new_password.errors.append(str(error))
+        return render_template("auth/password.html", form=form), 422
+    audit.record("organizer.password_changed", organizer=organizer)
+    _start_login(organizer, now)  # every session ended with the change; this one goes on anew
+    flash("Your password is changed. Any other device logged in as you has been logged out.")
+    return redirect(url_for("organizer.home"), 303)

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from . import database, passwords
 from .extensions import db
-from .models import Organizer, OrganizerRole, OrganizerSession
+from .models import CampaignMember, Organizer, OrganizerRole, OrganizerSession
 from .signer_input import InvalidInput, clean_email
+
+# Log lines name organizers by id only: never an email address, never a password.
+log = logging.getLogger(__name__)
 
 LOCK_AFTER_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -23,21 +29,61 @@ class AccountExists(ValueError):
     """An organizer with this email already exists."""
 
 
+class WrongPassword(ValueError):
+    """The current password given was wrong, or the account is locked for a while."""
+
+
+@dataclass(frozen=True)
+class OrganizerSummary:
+    """One line of the organizer list: the account and how many campaigns it has."""
+
+    organizer: Organizer
+    campaigns: int
+
+
 def normalize_email(email: str) -> str:
     """The form of an address under which an organizer account is stored."""
     return clean_email(email).lower()
 
 
 def create(email: str, password: str, *, role: str = OrganizerRole.ORGANIZER) -> Organizer:
-    """A new organizer (the caller commits); InvalidInput, WeakPassword or AccountExists otherwise."""
+    """A new organizer (the caller commits); raises InvalidInput, WeakPassword or AccountExists."""
     address = normalize_email(email)
     passwords.check_strength(password, email=address)
-    if db.session.scalar(select(Organizer.id).where(Organizer.email == address)) is not None:
+    if get_by_email(address) is not None:
         raise AccountExists(address)
     organizer = Organizer(email=address, password_hash=passwords.hash_password(password), role=role)
-    db.session.add(organizer)
-    db.session.flush()
+    try:  # two creations at once: the unique index decides, in a savepoint
+        with db.session.begin_nested():
+            db.session.add(organizer)
+    except IntegrityError:
+        raise AccountExists(address) from None
+    log.info("organizer %s created (%s)", organizer.id, role)
     return organizer
+
+
+def get_by_email(email: str) -> Organizer | None:
+    """The organizer with this address, however it is typed; None for none or a malformed one."""
+    try:
+        address = normalize_email(email)
+    except InvalidInput:
+        return None
+    return db.session.scalar(select(Organizer).where(Organizer.email == address))
+
+
+def summaries() -> list[OrganizerSummary]:
+    """Every organizer by email, with the number of campaigns each owns or was added to."""
+    counts = (
+        select(CampaignMember.organizer_id, func.count().label("n"))
+        .group_by(CampaignMember.organizer_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Organizer, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.organizer_id == Organizer.id)
+        .order_by(Organizer.email)
+    )
+    return [OrganizerSummary(organizer, count) for organizer, count in rows]
 
 
 def authenticate(email: str, password: str, *, now: datetime) -> Organizer | None:
@@ -55,34 +101,73 @@ def authenticate(email: str, password: str, *, now: datetime) -> Organizer | Non
     ) if address else None
     matches = passwords.verify(organizer.password_hash if organizer else None, password)
     if organizer is None:
+        log.info("failed login for an unknown account")
         return None
-    if organizer.locked_until is not None and organizer.locked_until > now:
+    if is_locked(organizer, now):
+        log.info("failed login for organizer %s: locked", organizer.id)
         return None
     if not matches:
         _record_failure(organizer, now)
         return None
-    organizer.failed_logins, organizer.first_failed_at, organizer.locked_until = 0, None, None
+    _clear_failures(organizer)
     organizer.last_login_at = now
     if passwords.needs_rehash(organizer.password_hash):
         organizer.password_hash = passwords.hash_password(password)
     return organizer
 
 
+def is_locked(organizer: Organizer, now: datetime) -> bool:
+    """Whether too many wrong passwords lately keep this account from logging in."""
+    return organizer.locked_until is not None and organizer.locked_until > now
+
+
+def unlock(organizer: Organizer) -> None:
+    """Lift a lock and forget recent failures (an admin vouches for the organizer)."""
+    _clear_failures(organizer)
+    log.info("organizer %s unlocked", organizer.id)
+
+
+def _clear_failures(organizer: Organizer) -> None:
+    organizer.failed_logins, organizer.first_failed_at, organizer.locked_until = 0, None, None
+
+
 def _record_failure(organizer: Organizer, now: datetime) -> None:
     if organizer.first_failed_at is None or now - organizer.first_failed_at > FAILURE_WINDOW:
         organizer.failed_logins, organizer.first_failed_at = 0, now
     organizer.failed_logins += 1
+    log.info("failed login for organizer %s (%s in a row)", organizer.id, organizer.failed_logins)
     if organizer.failed_logins >= LOCK_AFTER_FAILURES:
         organizer.locked_until = now + LOCK_FOR
         organizer.failed_logins, organizer.first_failed_at = 0, None
+        log.warning("organizer %s locked until %s", organizer.id, organizer.locked_until)
+
+
+def change_password(organizer: Organizer, current: str, new: str, *, now: datetime) -> None:
+    """Check the current password (a wrong one counts towards the lock), then set the new one.
+
+    Raises WrongPassword or WeakPassword; ends every session of the organizer, so the caller
+    starts a new one for the person who made the change.
+    """
+    db.session.refresh(organizer, with_for_update=True)  # count failures without losing any
+    matches = passwords.verify(organizer.password_hash, current)
+    if is_locked(organizer, now):
+        raise WrongPassword()
+    if not matches:
+        _record_failure(organizer, now)
+        raise WrongPassword()
+    if new == current:
+        raise passwords.WeakPassword("Choose a password different from the current one.")
+    set_password(organizer, new, now=now)
 
 
 def set_password(organizer: Organizer, password: str, *, now: datetime) -> None:
-    """Change the password and end every other session of this organizer."""
+    """Change the password and end every session of this organizer (the caller may start one)."""
     passwords.check_strength(password, email=organizer.email)
     organizer.password_hash = passwords.hash_password(password)
     organizer.password_changed_at = now
+    _clear_failures(organizer)
     end_all_sessions(organizer, now=now)
+    log.info("organizer %s changed password; every session ended", organizer.id)
 
 
 def _token_hash(token: str) -> str:
@@ -104,24 +189,33 @@ def load_session(token: str, *, now: datetime, idle: timedelta) -> Organizer | N
     )
     if row is None or row.ended_at is not None:
         return None
-    # Written apart from the request's own transaction, which may be a read-only one.
     if now - row.last_seen_at > idle:
-        with database.separate_write() as connection:
-            connection.execute(update(OrganizerSession).where(OrganizerSession.id == row.id)
-                               .values(ended_at=now))
+        _write_session(row.id, ended_at=now)
         return None
     if now - row.last_seen_at > SEEN_RESOLUTION:
-        with database.separate_write() as connection:
-            connection.execute(update(OrganizerSession).where(OrganizerSession.id == row.id)
-                               .values(last_seen_at=now))
+        _write_session(row.id, last_seen_at=now)
     return row.organizer
+
+
+def _write_session(row_id: int, **values) -> None:
+    statement = update(OrganizerSession).where(OrganizerSession.id == row_id).values(**values)
+    if database.sqlite_write_intent.get():
+        # This request already holds SQLite's write lock: a second connection would wait on
+        # it until timing out. The write joins the request's transaction instead; lost if that
+        # is not committed, which is harmless for a time stamp.
+        db.session.execute(statement)
+        return
+    # A read-only request's transaction is never committed, so the write goes on its own.
+    with database.separate_write() as connection:
+        connection.execute(statement)
 
 
 def end_session(token: str, *, now: datetime) -> None:
     """End one session: its cookie no longer logs anyone in."""
     db.session.execute(
         update(OrganizerSession)
-        .where(OrganizerSession.token_hash == _token_hash(token), OrganizerSession.ended_at.is_(None))
+        .where(OrganizerSession.token_hash == _token_hash(token))
+        .where(OrganizerSession.ended_at.is_(None))
         .values(ended_at=now)
     )
 
