@@ -60,6 +60,9 @@ class Config:
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
     CONFIRM_TOKEN_DAYS = int(_env("CONFIRM_TOKEN_DAYS", "14"))
     EMAILS_PER_ADDRESS_PER_DAY = 3
+    # How many reverse proxies stand in front of the app (0: none). Their X-Forwarded-For and
+    # X-Forwarded-Proto are trusted only then; otherwise anyone could pose as any address.
+    PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
     # Organizer sessions end after this long without a request.
     ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "60"))
     # Failed logins from one address before it gets 429 (the per-account lock is separate).

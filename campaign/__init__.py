@@ -25,6 +25,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config or select_config())
     app.config.update(overrides)
     _ensure_secret_key(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

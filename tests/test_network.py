@@ -42,3 +42,26 @@ def test_signing_stores_hashes_not_the_address(app, client, make_campaign, signe
         [signature] = signatures()
         assert (signature.ip_hash, signature.ip_net_hash) == ip_hashes(app.config["SECRET_KEY"], "192.0.2.44")
         assert all("192.0.2" not in str(getattr(signature, c.key)) for c in Signature.__table__.columns)
+
+
+def test_behind_a_proxy_the_forwarded_address_is_hashed(app, client, make_campaign, signer):
+    """Only when PROXY_FIX_HOPS says a proxy is there; otherwise the header is ignored."""
+    from campaign import create_app
+    import config
+
+    slug = make_campaign()
+    client.post(f"/c/{slug}/sign", data=signer(), environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                headers={"X-Forwarded-For": "192.0.2.44"})
+    proxied = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         PROXY_FIX_HOPS=1)
+    proxied.test_client().post(f"/c/{slug}/sign", data=signer(email="b@example.org"),
+                               environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers={"X-Forwarded-For": "192.0.2.44"})
+    with app.app_context():
+        first, second = signatures()
+        key = app.config["SECRET_KEY"]
+        assert first.ip_hash == ip_hashes(key, "10.0.0.1")[0]
+        assert second.ip_hash == ip_hashes(key, "192.0.2.44")[0]
+    with proxied.app_context():
+        from campaign.extensions import db
+
+        db.engine.dispose()

@@ -167,3 +167,11 @@ def test_another_campaigns_signer_is_404(app, client, crowd, make_campaign):
         ada = db.session.scalar(select(Signature.id).where(Signature.full_name == "Ada Lovelace"))
     assert client.post(f"/organizer/c/{other}/signers/{ada}/invalidate").status_code == 404
     assert client.get(f"/organizer/c/{other}/signers").status_code == 404
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/x", "/organizer/c/other/signers"])
+def test_row_action_never_redirects_elsewhere(app, client, crowd, back):
+    with app.app_context():
+        ada = db.session.scalar(select(Signature.id).where(Signature.full_name == "Ada Lovelace"))
+    response = client.post(f"/organizer/c/{crowd}/signers/{ada}/hide-comment", data={"back": back})
+    assert response.headers["Location"].endswith(f"/organizer/c/{crowd}/signers")

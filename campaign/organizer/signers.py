@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from .. import moderation
 from ..access import campaign_or_404, current_organizer
+from ..auth import safe_next
 from ..clock import utcnow
 from ..extensions import db
 from ..models import SignatureStatus
@@ -92,7 +93,9 @@ def signer_operation(slug: str, signature_id: int, operation: str):
     else:
         moderation.set_comment_hidden(campaign, signature, operation == "hide-comment", organizer=organizer)
     db.session.commit()
-    return redirect(request.form.get("back") or url_for(".signers", slug=slug), 303)
+    back = request.form.get("back", "")
+    local = back.startswith(f"/organizer/c/{slug}/signers") and safe_next(back) == back
+    return redirect(back if local else url_for(".signers", slug=slug), 303)
 
 
 @bp.route("/c/<slug>/signers/<int:signature_id>/delete", methods=["GET", "POST"])
