@@ -7,7 +7,8 @@ from datetime import timedelta
 from flask import (
     Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for,
 )
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from . import action_cards, campaigns, confirmations, database, network, signatures, social_card, tallies
 from .clock import utcnow
@@ -34,7 +35,8 @@ def _sign_form(campaign: Campaign, **kwargs) -> SignForm:
     )
 
 
-def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 200, notice: str = ""):
+def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 200, notice: str = "",
+                     **slots):
     count = tallies.confirmed_count(campaign.id)
     form = form if campaign.accepts_signatures(utcnow()) else None
     return render_template(
@@ -48,6 +50,7 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
         card_image_url=public_url("public.card_image", slug=campaign.slug,
                                   v=social_card.count_bucket(count)),
         notice=notice,
+        **slots,
     ), status
 
 
@@ -106,7 +109,20 @@ def index():
 @bp.get("/c/<slug>")
 def campaign(slug: str):
     campaign = _campaign_or_404(slug)
-    return _render_campaign(campaign, _sign_form(campaign, ref=request.args.get("ref", "")))
+    ref = request.args.get("ref", "")
+    if _session_signer(campaign) is not None:
+        return _render_campaign(campaign, _sign_form(campaign, ref=ref))
+    # The page is the same for every visitor but for their form token and share channel:
+    # render it once per few seconds with slots, then fill the slots per request.
+    page = tallies.cached((campaign.id, "page", campaign.updated_at, request.host_url),
+                          lambda: _render_campaign(campaign, _sign_form(campaign), csrf_value=_TOKEN_SLOT,
+                                                   ref_value=_REF_SLOT)[0])
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    return page.replace(_TOKEN_SLOT, token).replace(_REF_SLOT, escape(ref))
+
+
+_TOKEN_SLOT = "csrf-token-slot-9b1e4c"
+_REF_SLOT = "ref-slot-9b1e4c"
 
 
 @bp.post("/c/<slug>/sign")

@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 _cache: dict[tuple, tuple[float, object]] = {}
 MAX_ENTRIES = 1000
-_lock = threading.Lock()
+# Reentrant: a cached page computes cached counts inside its own computation.
+_lock = threading.RLock()
 
 
 def cached(key: tuple, compute: Callable[[], T]) -> T:
