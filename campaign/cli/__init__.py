@@ -1,11 +1,11 @@
 """Flask commands, one module per concept; each lists its commands in COMMANDS."""
 from flask import Flask
 
-from . import campaigns, organizers
+from . import campaigns, exports, organizers
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's `flask` CLI."""
-    for module in (campaigns, organizers):
+    for module in (campaigns, organizers, exports):
         for command in module.COMMANDS:
             app.cli.add_command(command)
