@@ -5,8 +5,11 @@ Override any of them on the command line (`--bind`, `--workers`) or in GUNICORN_
 import multiprocessing
 
 bind = "127.0.0.1:8000"
-# Sync workers: a sign request is a short burst of CPU and one database round trip.
 workers = multiprocessing.cpu_count() * 2 + 1
+# Threads, so that a long export download (a million rows is ~110 MB) streams in one thread
+# while the worker keeps answering; a sync worker would be killed at `timeout` mid-download.
+worker_class = "gthread"
+threads = 4
 timeout = 30
 graceful_timeout = 20
 # Confirmation tokens are removed from these lines by the app's log filter.

@@ -66,7 +66,7 @@ def filtered(campaign: Campaign, f: SignerFilter, secret_key: str) -> Select:
             raise InvalidFilter(str(error)) from None
         column = Signature.ip_hash if kind == "ip" else Signature.ip_net_hash
         query = query.where(column.in_(hashes))
-    return query.order_by(Signature.id.desc())
+    return query.order_by(Signature.created_at.desc(), Signature.id.desc())
 
 
 def count(query: Select) -> int:
@@ -75,9 +75,13 @@ def count(query: Select) -> int:
 
 
 def page(query: Select, *, before_id: int | None, size: int = 50) -> list[Signature]:
-    """One page of signers, newest first, starting below an id (keyset: fast on any page)."""
+    """One page of signers, newest first, after the signer `before_id` (keyset on the
+    (campaign_id, created_at) index: any page is as fast as the first)."""
     if before_id is not None:
-        query = query.where(Signature.id < before_id)
+        anchor = db.session.scalar(select(Signature.created_at).where(Signature.id == before_id))
+        if anchor is not None:
+            query = query.where(or_(Signature.created_at < anchor,
+                                    (Signature.created_at == anchor) & (Signature.id < before_id)))
     return list(db.session.scalars(query.limit(size)))
 
 

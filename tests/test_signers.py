@@ -10,7 +10,7 @@ from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import AuditEntry, OutboxMessage, Signature, SignatureStatus
 
-from .helpers import count_rows
+from .helpers import count_rows, links
 
 
 @pytest.fixture
@@ -86,10 +86,16 @@ def test_paging_by_keyset(app, client, crowd, monkeypatch):
 
     monkeypatch.setattr(signers, "PAGE_SIZE", 2)
     first = client.get(f"/organizer/c/{crowd}/signers")
-    assert _names(first.text) == ["Spam Bot", "Marie Curie"]  # newest ids first
-    older = first.text.split("before=", 1)[1].split('"', 1)[0].split("&", 1)[0]
-    second = client.get(f"/organizer/c/{crowd}/signers?before={older}")
-    assert _names(second.text) == ["Grace Hopper", "Spam Bot"]
+    assert _names(first.text) == ["Ada Lovelace", "Grace Hopper"]  # newest signatures first
+    second = client.get(_older_link(first.text))
+    assert _names(second.text) == ["Spam Bot"]
+    third = client.get(_older_link(second.text))
+    assert _names(third.text) == ["Marie Curie"] and "Older signers" not in third.text
+
+
+def _older_link(page: str) -> str:
+    [href] = [href for href, text in links(page) if text.startswith("Older signers")]
+    return href
 
 
 def test_bulk_invalidate_shows_count_then_acts_and_restore_undoes(app, client, crowd):
