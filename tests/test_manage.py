@@ -95,6 +95,9 @@ def test_create_from_form_then_edit_everything(app, client, organizer):
         assert campaign.closes_at.isoformat() == "2030-01-31T18:00:00+00:00"
         assert campaign.article.categories == ["Roads", "Safety"]
         assert campaign.article.paragraphs == ["First.", "Second."]
+    form = client.get("/organizer/c/old-bridge/edit").text
+    assert 'value="#Bridge #FixIt"' in form and 'value="2030-01-31T18:00"' in form
+    assert 'value="Roads, Safety"' in form
     client.post("/organizer/c/old-bridge/status", data={"to": "open"})
     page = client.get("/c/old-bridge").text
     assert "<strong>Why</strong>: it is <em>unsafe</em>." in page

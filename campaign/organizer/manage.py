@@ -97,15 +97,19 @@ def _save_fields(campaign, form: CampaignForm) -> None:
 
 
 def _form_for(campaign) -> CampaignForm:
+    """The edit form filled from the campaign (lists and dates as the fields show them)."""
     article = campaign.article
-    return CampaignForm(
-        obj=campaign, hashtags=" ".join(f"#{t}" for t in campaign.hashtags),
-        closes_at=campaign.closes_at.replace(tzinfo=None) if campaign.closes_at else None,
-        headline=article.headline if article else "", source=article.source if article else "",
-        source_url=(article.source_url or "") if article else "",
-        published_text=article.published_text if article else "",
-        categories=", ".join(article.categories) if article else "", body=article.body if article else "",
-    )
+    form = CampaignForm(obj=campaign)
+    # obj= wins over keyword values in WTForms, so the converted ones are set afterwards.
+    form.hashtags.data = " ".join(f"#{t}" for t in campaign.hashtags)
+    form.closes_at.data = campaign.closes_at.replace(tzinfo=None) if campaign.closes_at else None
+    form.headline.data = article.headline if article else ""
+    form.source.data = article.source if article else ""
+    form.source_url.data = (article.source_url or "") if article else ""
+    form.published_text.data = article.published_text if article else ""
+    form.categories.data = ", ".join(article.categories) if article else ""
+    form.body.data = article.body if article else ""
+    return form
 
 
 @bp.route("/c/<slug>/edit", methods=["GET", "POST"])
