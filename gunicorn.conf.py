@@ -15,3 +15,10 @@ graceful_timeout = 20
 # Confirmation tokens are removed from these lines by the app's log filter.
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Build the ZIP-to-state table before the first signer arrives (about a second)."""
+    from campaign import regions
+
+    regions.load()

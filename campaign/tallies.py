@@ -8,12 +8,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, time as day_time
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Signature, SignatureStatus
@@ -88,31 +86,3 @@ def confirmed_counts(campaign_ids: list[int]) -> dict[int, int]:
 def progress_percent(count: int, goal: int) -> int:
     """How far towards the goal, 0 to 100, for the progress bar."""
     return min(100, (count * 100) // goal) if goal > 0 else 100
-
-
-@dataclass(frozen=True)
-class CampaignFigures:
-    confirmed: int = 0
-    pending: int = 0
-    today: int = 0
-
-
-def campaign_figures(campaign_ids: list[int], *, now: datetime) -> dict[int, CampaignFigures]:
-    """Confirmed, pending and signed-today (UTC) per campaign, in one GROUP BY."""
-    figures = dict.fromkeys(campaign_ids, CampaignFigures())
-    if not campaign_ids:
-        return figures
-    midnight = datetime.combine(now.date(), day_time(0), tzinfo=now.tzinfo)
-    rows = db.session.execute(
-        select(
-            Signature.campaign_id,
-            func.count(case((Signature.status == SignatureStatus.CONFIRMED, 1))),
-            func.count(case((Signature.status == SignatureStatus.PENDING, 1))),
-            func.count(case((Signature.created_at >= midnight, 1))),
-        )
-        .where(Signature.campaign_id.in_(campaign_ids))
-        .group_by(Signature.campaign_id)
-    )
-    for campaign_id, confirmed, pending, today in rows:
-        figures[campaign_id] = CampaignFigures(confirmed, pending, today)
-    return figures

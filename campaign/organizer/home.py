@@ -1,7 +1,7 @@
 """The organizer's first page: their campaigns with confirmed, pending, today and goal."""
 from flask import render_template
 
-from .. import tallies
+from .. import stats
 from ..access import current_organizer, visible_campaigns
 from ..clock import utcnow
 from ..extensions import db
@@ -12,5 +12,5 @@ from . import bp
 def home():
     organizer = current_organizer()
     campaigns = db.session.scalars(visible_campaigns(organizer)).all()
-    figures = tallies.campaign_figures([c.id for c in campaigns], now=utcnow())
-    return render_template("organizer/home.html", campaigns=campaigns, figures=figures)
+    totals = stats.totals_for(list(campaigns), now=utcnow())
+    return render_template("organizer/home.html", campaigns=campaigns, totals=totals)
