@@ -183,6 +183,9 @@ class Signature(db.Model):
         # Counts by status, and the latest confirmed signers, read from one index.
         Index("ix_signatures_campaign_id_status_confirmed_at", "campaign_id", "status", "confirmed_at"),
         Index("ix_signatures_campaign_id_created_at", "campaign_id", "created_at"),
+        # The organizer's breakdowns read these instead of a million table rows.
+        Index("ix_signatures_campaign_id_status_source", "campaign_id", "status", "source"),
+        Index("ix_signatures_campaign_id_status_contact_ok", "campaign_id", "status", "contact_ok"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
