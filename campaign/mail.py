@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Protocol
 
 
 class DeliveryError(Exception):
@@ -24,11 +25,10 @@ class DeliveryError(Exception):
 memory_outbox: list[EmailMessage] = []
 
 
-class Sender:
+class Sender(Protocol):
     """Sends messages over one connection (where the backend has one)."""
 
-    def send(self, message: EmailMessage) -> None:
-        raise NotImplementedError
+    def send(self, message: EmailMessage) -> None: ...
 
 
 class ConsoleSender(Sender):

@@ -1,7 +1,6 @@
 """Organizer accounts: creating them, checking passwords with lockout, and login sessions."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import database, passwords
+from . import database, passwords, tokens
 from .extensions import db
 from .models import CampaignMember, Organizer, OrganizerRole, OrganizerSession
 from .signer_input import InvalidInput, clean_email
@@ -170,14 +169,10 @@ def set_password(organizer: Organizer, password: str, *, now: datetime) -> None:
     log.info("organizer %s changed password; every session ended", organizer.id)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 def start_session(organizer: Organizer, *, now: datetime) -> str:
     """A new login session; returns the token the cookie carries (stored only hashed)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(OrganizerSession(organizer_id=organizer.id, token_hash=_token_hash(token),
+    db.session.add(OrganizerSession(organizer_id=organizer.id, token_hash=tokens.hash_token(token),
                                     created_at=now, last_seen_at=now))
     return token
 
@@ -185,7 +180,7 @@ def start_session(organizer: Organizer, *, now: datetime) -> str:
 def load_session(token: str, *, now: datetime, idle: timedelta) -> Organizer | None:
     """The organizer of a live session; None once it ended or sat idle too long."""
     row = db.session.scalar(
-        select(OrganizerSession).where(OrganizerSession.token_hash == _token_hash(token))
+        select(OrganizerSession).where(OrganizerSession.token_hash == tokens.hash_token(token))
     )
     if row is None or row.ended_at is not None:
         return None
@@ -214,7 +209,7 @@ def end_session(token: str, *, now: datetime) -> None:
     """End one session: its cookie no longer logs anyone in."""
     db.session.execute(
         update(OrganizerSession)
-        .where(OrganizerSession.token_hash == _token_hash(token))
+        .where(OrganizerSession.token_hash == tokens.hash_token(token))
         .where(OrganizerSession.ended_at.is_(None))
         .values(ended_at=now)
     )

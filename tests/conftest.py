@@ -181,3 +181,11 @@ def login():
         return response
 
     return log_in
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where browser tests put their screenshots: $BROWSER_SCREENSHOTS, else the test's tmp_path."""
+    directory = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

@@ -6,6 +6,7 @@ Screenshots land in $BROWSER_SCREENSHOTS (or the test's tmp_path) for a human to
 """
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -16,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,16 +86,14 @@ def _wait_until_up(proc: subprocess.Popen, server: Server, timeout: float = 30) 
     pytest.fail(f"the app did not answer GET / within {timeout} s:\n{server.log()}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser-app")
-    port = _free_port()
-    server = Server(f"http://127.0.0.1:{port}", tmp / "mail", tmp / "server.log")
+@contextlib.contextmanager
+def running_app(server: Server, env: dict[str, str]) -> Iterator[Server]:
+    """`flask run` on the server's port until the block ends, whatever happens in it."""
+    port = server.base_url.rsplit(":", 1)[1]
     command = [sys.executable, "-m", "flask", "--app", "campaign", "run",
-               "--port", str(port), "--host", "127.0.0.1"]
+               "--port", port, "--host", "127.0.0.1"]
     with open(server.log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=_app_env(tmp),
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(proc, server)
         yield server
@@ -106,11 +106,12 @@ def server(tmp_path_factory):
             proc.wait()
 
 
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    directory = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser-app")
+    server = Server(f"http://127.0.0.1:{_free_port()}", tmp / "mail", tmp / "server.log")
+    with running_app(server, _app_env(tmp)):
+        yield server
 
 
 def _shown_count(page: Page) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from .test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, ROOT, Server, _app_env, _free_port, _wait_until_up,
+    CHROMIUM, CHROMIUM_ARGS, ROOT, Server, _app_env, _free_port, running_app,
 )
 
 pytestmark = pytest.mark.browser
@@ -62,29 +61,9 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-organizer-app")
     env = _app_env(tmp)
     password = _create_organizer(env)
-    port = _free_port()
-    server = OrganizerServer(f"http://127.0.0.1:{port}", tmp / "mail", tmp / "server.log", password)
-    command = [sys.executable, "-m", "flask", "--app", "campaign", "run",
-               "--port", str(port), "--host", "127.0.0.1"]
-    with open(server.log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(proc, server)
+    server = OrganizerServer(f"http://127.0.0.1:{_free_port()}", tmp / "mail", tmp / "server.log", password)
+    with running_app(server, env):
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    directory = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def _path_is(page: Page, server: Server, path: str) -> re.Pattern:
