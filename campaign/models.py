@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 from .clock import utcnow
 from .extensions import db
@@ -59,6 +60,8 @@ class SignatureStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     INVALIDATED = "invalidated"
+    # Stored for an organizer to review (a block list matched): not counted, answered as usual.
+    HELD = "held"
 
 
 class ActionKind(enum.StrEnum):
@@ -80,6 +83,22 @@ class OrganizerRole(enum.StrEnum):
 class MemberRole(enum.StrEnum):
     OWNER = "owner"
     MEMBER = "member"
+
+
+class OutreachChannel(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    FORM = "form"
+    LETTER = "letter"
+
+
+class RuleKind(enum.StrEnum):
+    """An organizer's list entry: addresses and networks allowed or blocked, blocked emails."""
+
+    ALLOW_IP = "allow_ip"  # a shared address (a school, a rally's wifi): no per-address limit
+    BLOCK_IP = "block_ip"  # an address or a CIDR range
+    BLOCK_DOMAIN = "block_domain"  # an email domain
+    BLOCK_EMAIL = "block_email"  # one address, compared by its duplicate key
 
 
 class OutboxStatus(enum.StrEnum):
@@ -137,6 +156,10 @@ class Campaign(db.Model):
     require_confirmation: Mapped[bool] = mapped_column(default=True)
     # The country preselected on the sign form.
     default_country: Mapped[str] = mapped_column(String(2), default="US")
+    # Delivery packets list each constituent's name and town, or only the count when False.
+    deliver_names: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set by `flask purge` once the signers' personal data is gone; counts stay.
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -174,6 +197,13 @@ class Action(db.Model):
         return f"<Action {self.id} {self.kind} #{self.position}>"
 
 
+def _postcode_area_of_row(context) -> str:
+    from .regions import postcode_area  # the ZIP data module, only when a row needs it
+
+    row = context.get_current_parameters()
+    return postcode_area(row.get("country") or "", row.get("postcode") or "")
+
+
 class Signature(db.Model):
     __tablename__ = "signatures"
     __table_args__ = (
@@ -186,6 +216,11 @@ class Signature(db.Model):
         # The organizer's breakdowns read these instead of a million table rows.
         Index("ix_signatures_campaign_id_status_source", "campaign_id", "status", "source"),
         Index("ix_signatures_campaign_id_status_contact_ok", "campaign_id", "status", "contact_ok"),
+        # Places (country, US state, postcode area) and districts, each one index-only pass.
+        Index("ix_signatures_campaign_id_status_country_region_postcode_area",
+              "campaign_id", "status", "country", "region", "postcode_area"),
+        Index("ix_signatures_campaign_id_status_district_district_choices",
+              "campaign_id", "status", "district", "district_choices"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -197,7 +232,14 @@ class Signature(db.Model):
     postcode: Mapped[str] = mapped_column(String(16), default="")
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str] = mapped_column(String(100), default="")
+    # The signer's district code ("MN-05"), when their postcode lies in exactly one or they chose.
     district: Mapped[str] = mapped_column(String(40), default="")
+    # A postcode shared by several districts: their codes, space-separated, until the signer
+    # picks one; counted apart, never split.
+    district_choices: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The postcode's area (stats.postcode_area), stored for the organizer's breakdown.
+    postcode_area: Mapped[str] = mapped_column(String(8), default=_postcode_area_of_row,
+                                               server_default="")
     comment: Mapped[str] = mapped_column(Text, default="")
     comment_hidden: Mapped[bool] = mapped_column(default=False)
     show_name: Mapped[bool] = mapped_column(default=False)
@@ -209,6 +251,8 @@ class Signature(db.Model):
     ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     ip_net_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default=SignatureStatus.PENDING)
+    # Why a signature is held for review ("block_ip", "block_domain"...); "" otherwise.
+    held_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -362,3 +406,111 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action}>"
+
+
+class Representative(db.Model):
+    """Someone who represents a place: a senator, a representative, an MP, a councillor."""
+
+    __tablename__ = "representatives"
+    __table_args__ = (
+        # Importers update in place by this key, so outreaches keep pointing at the same row.
+        UniqueConstraint("source", "external_id", name="uq_representatives_source_external_id"),
+        Index("ix_representatives_country_region_district", "country", "region", "district"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Which import brought it: "us-congress", or the name given to a plain CSV import.
+    source: Mapped[str] = mapped_column(String(40))
+    # The source's own id (bioguide for Congress).
+    external_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    office: Mapped[str] = mapped_column(String(40))  # senator, representative, mp, councillor...
+    party: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100), default="")  # USPS state code in the US
+    # District code ("MN-05", "AK-AL"); "" for a seat elected by the whole region.
+    district: Mapped[str] = mapped_column(String(40), default="")
+    district_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_form_url: Mapped[str] = mapped_column(String(2000), default="")
+    website: Mapped[str] = mapped_column(String(2000), default="")
+    # Other ids of the same person (govtrack, wikidata...).
+    ids: Mapped[dict] = mapped_column(JSON, default=dict)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Representative {self.id} {self.office} {self.region} {self.district}>"
+
+
+class PostcodeDistrict(db.Model):
+    """One postcode in one district: a postcode in several districts has several rows."""
+
+    __tablename__ = "postcode_districts"
+    __table_args__ = (
+        UniqueConstraint("source", "country", "postcode", "district",
+                         name="uq_postcode_districts_source_country_postcode_district"),
+        Index("ix_postcode_districts_country_postcode", "country", "postcode"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(2))
+    # As stored on signatures: "55401", "SW1A 1AA"; or a leading part ("SW1A") matching more.
+    postcode: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    district: Mapped[str] = mapped_column(String(40))
+
+    def __repr__(self) -> str:
+        return f"<PostcodeDistrict {self.country} {self.postcode} {self.district}>"
+
+
+class Outreach(db.Model):
+    """A visitor saying they contacted a representative: one per visitor, representative and channel."""
+
+    __tablename__ = "outreaches"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "representative_id", "channel", "visitor_key",
+                         name="uq_outreaches_campaign_id_representative_id_channel_visitor_key"),
+        CheckConstraint(_check_in("channel", OutreachChannel), name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # Kept if a later import drops the representative: the count was told to the visitor.
+    representative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("representatives.id", ondelete="SET NULL"), index=True
+    )
+    representative_name: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(10))
+    # A salted hash of the visitor's browser id: enough to count once, nothing to trace.
+    visitor_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Outreach {self.id} campaign={self.campaign_id} {self.channel}>"
+
+
+class ListRule(db.Model):
+    """An allow-list or block-list entry; campaign NULL applies to every campaign (admins only)."""
+
+    __tablename__ = "list_rules"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind", "value", name="uq_list_rules_campaign_id_kind_value"),
+        CheckConstraint(_check_in("kind", RuleKind), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    # An address or CIDR range, a domain in IDNA ASCII lower case, or an email's duplicate key.
+    value: Mapped[str] = mapped_column(String(320))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("organizers.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ListRule {self.id} {self.kind}>"

@@ -1,6 +1,7 @@
 """A signer's region from their postcode: the US state of a ZIP code, from the zipcodes package."""
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 
@@ -61,3 +62,19 @@ def _subdivision_names() -> dict[str, str]:
     # States, DC and the outlying areas (PR, GU...) are ISO 3166-2 "US-XX" subdivisions.
     subdivisions = pycountry.subdivisions.get(country_code="US") or []
     return {s.code.removeprefix("US-"): s.name for s in subdivisions}
+
+
+_GB_AREA = re.compile(r"[A-Z]{1,2}")
+
+
+def postcode_area(country: str, postcode: str) -> str:
+    """A postcode's area: UK the outward code's letters, US 3 digits, elsewhere 2 characters.
+
+    Stored on each signature; migration 47e01e6db56f computes the same in SQL for old rows.
+    """
+    if country == "GB":
+        match = _GB_AREA.match(postcode)
+        return match.group() if match else postcode[:2]
+    if country == "US":
+        return postcode[:3]
+    return postcode[:2]

@@ -5,12 +5,11 @@ name says otherwise: Totals also has pending, invalidated and signed today. Time
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, true, values
+from sqlalchemy import ColumnElement, column, func, select, true, values
 
 from . import countries, regions, tallies
 from .extensions import db
@@ -214,27 +213,24 @@ def _counts_in(campaign_id: int, spans: list[tuple[datetime, datetime]]) -> dict
 
 def geography(campaign_id: int) -> Geography:
     """Confirmed signatures by country, US state (from the ZIP) and postcode area, in one query."""
-    # Written with literals, not bound parameters: only then can an index on it be used.
-    prefix = func.substr(Signature.postcode, literal_column("1"), literal_column("3"))
-    # One GROUP BY country, region and the postcode's first 3 characters: a few thousand
-    # groups at most, however many signatures, and in the column order of an index on
-    # (campaign_id, status, country, region, prefix, postcode), so one pass of that index
-    # answers it. The three breakdowns are sums of these groups; areas follow each
-    # country's rule, which is easier to write here than in two SQL dialects.
+    # One GROUP BY country, region and postcode area (stored at signing): a few thousand
+    # groups at most, however many signatures, in the column order of the index
+    # (campaign_id, status, country, region, postcode_area), so one pass of that index
+    # answers it. The three breakdowns are sums of these groups.
     groups = db.session.execute(
-        select(Signature.country, Signature.region, prefix, func.count())
+        select(Signature.country, Signature.region, Signature.postcode_area, func.count())
         .where(*_confirmed(campaign_id))
-        .group_by(Signature.country, Signature.region, prefix)
+        .group_by(Signature.country, Signature.region, Signature.postcode_area)
     )
     per_country: Counter[str] = Counter()
     per_state: Counter[str] = Counter()
     per_area: Counter[str] = Counter()
-    for country, region, first_three, count in groups:
+    for country, region, area, count in groups:
         per_country[country] += count
         if country == "US":
             per_state[region] += count
-        if first_three:
-            per_area[f"{country} {postcode_area(country, first_three)}"] += count
+        if area:
+            per_area[f"{country} {area}"] += count
     return Geography(
         countries=_ranked(per_country, lambda code: f"{countries.name_of(code)} ({code})"),
         # Sixty states and territories at most: all are listed.
@@ -245,19 +241,6 @@ def geography(campaign_id: int) -> Geography:
 
 def _state_label(code: str) -> str:
     return f"{regions.state_name(code)} ({code})" if code else "Unknown ZIP"
-
-
-_GB_AREA = re.compile(r"[A-Z]{1,2}")
-
-
-def postcode_area(country: str, postcode: str) -> str:
-    """A postcode's area: UK the outward code's letters, US 3 digits, elsewhere 2 characters."""
-    if country == "GB":
-        match = _GB_AREA.match(postcode)
-        return match.group() if match else postcode[:2]
-    if country == "US":
-        return postcode[:3]
-    return postcode[:2]
 
 
 def by_source(campaign_id: int, *, total: int) -> Breakdown:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from campaign import campaigns, stats
+from campaign import campaigns, regions, stats
 from campaign.extensions import db
 from campaign.models import Signature, SignatureStatus
 
@@ -248,4 +248,4 @@ def test_overview_of_an_empty_campaign(make_campaign, ctx):
     ],
 )
 def test_postcode_area(country, postcode, area):
-    assert stats.postcode_area(country, postcode) == area
+    assert regions.postcode_area(country, postcode) == area
