@@ -1,0 +1,102 @@
+"""Counts per representative and delivery packets: the page, its downloads, each packet, the zip."""
+from __future__ import annotations
+
+from flask import abort, render_template, stream_with_context, url_for
+
+from .. import constituents, delivery, delivery_archive, exports, packet_pdf
+from ..access import campaign_or_404, current_organizer
+from ..clock import utcnow
+from ..extensions import db
+from ..models import Campaign, Representative
+from . import bp
+from .downloads import attachment
+
+
+@bp.get("/c/<slug>/representatives")
+def representatives(slug: str):
+    """Each representative with their constituents who signed, shared postcodes apart."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    return render_template("organizer/representatives.html", campaign=campaign,
+                           report=constituents.report(campaign.id),
+                           channels=constituents.CHANNELS)
+
+
+@bp.get("/c/<slug>/representatives.csv")
+def representatives_csv(slug: str):
+    """The counts per representative as CSV; audited."""
+    return _report_download(slug, "csv")
+
+
+@bp.get("/c/<slug>/representatives.json")
+def representatives_json(slug: str):
+    """The counts per representative as JSON; audited."""
+    return _report_download(slug, "json")
+
+
+def _report_download(slug: str, fmt: str):
+    organizer = current_organizer()
+    campaign = campaign_or_404(organizer, slug)
+    now = utcnow()
+    found = constituents.report(campaign.id)
+    text = (constituents.report_csv(found) if fmt == "csv"
+            else constituents.report_json(found, slug=campaign.slug, generated_at=now))
+    _audit_now(campaign, "export.representatives", fmt, rows=len(found.seats))
+    return attachment(text, exports.MEDIA_TYPES[fmt],
+                      f"{campaign.slug}-representatives-{now:%Y%m%d}.{fmt}")
+
+
+def _packet(slug: str, representative_id: int) -> tuple[Campaign, delivery.Packet]:
+    campaign = campaign_or_404(current_organizer(), slug)
+    representative = db.session.get(Representative, representative_id)
+    if representative is None:
+        abort(404)
+    packet = delivery.build(campaign, representative, now=utcnow(),
+                            in_shared=constituents.shared_with(campaign.id, representative.district))
+    return campaign, packet
+
+
+@bp.get("/c/<slug>/delivery")
+def delivery_packets(slug: str):
+    """The packets to deliver, one per representative with constituents who signed."""
+    campaign = campaign_or_404(current_organizer(), slug)
+    return render_template("organizer/delivery.html", campaign=campaign,
+                           seats=delivery_archive.seats_to_deliver(campaign.id))
+
+
+@bp.get("/c/<slug>/delivery/<int:representative_id>")
+def packet_page(slug: str, representative_id: int):
+    """One representative's packet as a printable page."""
+    campaign, packet = _packet(slug, representative_id)
+    return render_template("organizer/packet.html", campaign=campaign, packet=packet,
+                           pdf_url=url_for(".packet_download", slug=slug,
+                                           representative_id=representative_id))
+
+
+@bp.get("/c/<slug>/delivery/<int:representative_id>.pdf")
+def packet_download(slug: str, representative_id: int):
+    """One representative's packet as a PDF; audited."""
+    campaign, packet = _packet(slug, representative_id)
+    pdf = packet_pdf.render(packet)
+    _audit_now(campaign, "export.packet", "pdf", rows=1, signers=packet.count,
+               names=packet.with_names)
+    return attachment(pdf, "application/pdf",
+                      delivery_archive.file_name(packet.representative, set()))
+
+
+@bp.get("/c/<slug>/delivery.zip")
+def delivery_zip(slug: str):
+    """Every packet and the summary as a zip, streamed as it is made; audited when it ends."""
+    organizer = current_organizer()
+    campaign = campaign_or_404(organizer, slug)
+    now = utcnow()
+    body = delivery_archive.zip_stream(campaign.id, organizer_id=organizer.id, source="web",
+                                       now=now)
+    return attachment(stream_with_context(body), "application/zip",
+                      f"{campaign.slug}-delivery-{now:%Y%m%d}.zip")
+
+
+def _audit_now(campaign: Campaign, action: str, fmt: str, **detail) -> None:
+    # A small document made whole before it is sent: complete once the response starts.
+    db.session.rollback()
+    exports.audit_export(campaign.id, current_organizer().id, action, format=fmt,
+                         complete=True, source="web", **detail)
