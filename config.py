@@ -24,7 +24,9 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = _env("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'campaign.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # pre_ping: a connection the server dropped (a restart) is replaced before use.
+    # hide_parameters: error messages, and so logs, never carry a signer's values.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     # Bring the schema up to date and load the sample campaign when the app starts.
     AUTO_UPGRADE = _flag("AUTO_UPGRADE", True)
     LOAD_SAMPLE = _flag("LOAD_SAMPLE", True)
@@ -60,24 +62,65 @@ class Config:
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
     CONFIRM_TOKEN_DAYS = int(_env("CONFIRM_TOKEN_DAYS", "14"))
     EMAILS_PER_ADDRESS_PER_DAY = 3
+    # "Not you? Remove this signature" links in signers' emails, and "delete all my data" links.
+    REMOVAL_LINK_DAYS = int(_env("REMOVAL_LINK_DAYS", "365"))
+    DATA_REQUEST_LINK_HOURS = int(_env("DATA_REQUEST_LINK_HOURS", "48"))
+    # `flask purge` anonymizes campaigns closed this many days ago (and deletes stale pending
+    # signatures after PURGE_PENDING_DAYS).
+    PURGE_AFTER_DAYS = int(_env("PURGE_AFTER_DAYS", "180"))
+    PURGE_PENDING_DAYS = int(_env("PURGE_PENDING_DAYS", "30"))
     # How many reverse proxies stand in front of the app (0: none). Their X-Forwarded-For and
     # X-Forwarded-Proto are trusted only then; otherwise anyone could pose as any address.
     PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
+    # Take each request's id from the proxy's X-Request-ID (only when the proxy always sets
+    # it, e.g. nginx `proxy_set_header X-Request-ID $request_id;`); else the app makes one.
+    REQUEST_ID_FROM_PROXY = _flag("REQUEST_ID_FROM_PROXY", False)
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # /healthz reports "degraded" when the oldest unsent email has waited longer than this.
+    HEALTH_MAIL_DELAY_MINUTES = float(_env("HEALTH_MAIL_DELAY_MINUTES", "30"))
     # Organizer sessions end after this long without a request.
     ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "60"))
     # Failed logins from one address before it gets 429 (the per-account lock is separate).
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per 15 minutes")
-    # Flask-Limiter: memory:// counts per process; with several workers use a shared store,
-    # e.g. redis://127.0.0.1:6379 (needs the redis package).
+    # Signatures and confirmations one address may send to one campaign (allow-listed
+    # addresses are exempt); more get 429 with Retry-After and are never counted.
+    SIGN_RATE_LIMIT = _env("SIGN_RATE_LIMIT", "10 per 10 minutes")
+    CONFIRM_RATE_LIMIT = _env("CONFIRM_RATE_LIMIT", "30 per 10 minutes")
+    # Flask-Limiter: memory:// counts per process; with several workers the counts must be
+    # shared, in Redis: REDIS_URL=redis://127.0.0.1:6379/0 (RATELIMIT_STORAGE_URI wins if set).
+    REDIS_URL = _env("REDIS_URL")
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Keeps these counts apart from anything else stored in the same Redis.
+    RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "campaign")
     RATELIMIT_STRATEGY = "moving-window"
     # If the shared store is down, count in memory rather than fail every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # The abuse watch on a campaign's overview: per hour over the last ABUSE_WATCH_HOURS, an
+    # address, network or email domain is unusual with at least ABUSE_WATCH_MIN_SIGNATURES
+    # and ABUSE_WATCH_FACTOR times the median per source of that hour. The big mail
+    # providers are always many: their floods show by address and network instead.
+    ABUSE_WATCH_HOURS = int(_env("ABUSE_WATCH_HOURS", "48"))
+    ABUSE_WATCH_MIN_SIGNATURES = int(_env("ABUSE_WATCH_MIN_SIGNATURES", "5"))
+    ABUSE_WATCH_FACTOR = float(_env("ABUSE_WATCH_FACTOR", "10"))
+    ABUSE_WATCH_COMMON_DOMAINS = _env(
+        "ABUSE_WATCH_COMMON_DOMAINS",
+        "gmail.com yahoo.com outlook.com hotmail.com live.com icloud.com aol.com proton.me "
+        "protonmail.com gmx.de gmx.net web.de yahoo.co.uk btinternet.com comcast.net",
+    ).split()
     # Social preview images, shared on disk by the web processes.
     CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.
     TALLY_CACHE_SECONDS = float(_env("TALLY_CACHE_SECONDS", "3"))
+    # How old the organizer's dashboard figures may be: a recount at a million signatures
+    # takes about half a second, so it is redone in the background, not while a page waits.
+    DASHBOARD_CACHE_SECONDS = float(_env("DASHBOARD_CACHE_SECONDS", "30"))
+    # Who may show the embeddable sign form (/c/<slug>/embed) in a frame: CSP frame-ancestors
+    # sources separated by spaces, e.g. "https://news.example.org https://*.example.com".
+    # "https:" is any HTTPS site; "*" any site, plain HTTP included. This site always may.
+    EMBED_ALLOWED_ORIGINS = _env("EMBED_ALLOWED_ORIGINS", "https:")
+    # How long an embedded form may stay open before it must be reloaded to be sent.
+    EMBED_FORM_MINUTES = int(_env("EMBED_FORM_MINUTES", "120"))
 
 
 class DevelopmentConfig(Config):
@@ -95,15 +138,24 @@ class TestingConfig(Config):
     OUTBOX_EMBEDDED_WORKER = False
     MAIL_BACKEND = "memory"
     TALLY_CACHE_SECONDS = 0.0
+    DASHBOARD_CACHE_SECONDS = 0.0
     BASE_URL = "http://localhost"
     CARD_CACHE_DIR = None
     # Limits stay on in tests, counted afresh for each app; a test lowers LOGIN_RATE_LIMIT.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "20 per 15 minutes"
+    # Tests sign many times from one address; the tests of these limits set their own.
+    SIGN_RATE_LIMIT = "1000 per minute"
+    CONFIRM_RATE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Errors become pages (never a debugger or a stack trace), and are logged once.
+    DEBUG = False
+    PROPAGATE_EXCEPTIONS = False
+    # A request waits at most this long for a free connection, then gets a 503.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_timeout": 10}
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     OUTBOX_EMBEDDED_WORKER = _flag("OUTBOX_EMBEDDED_WORKER", False)
     LOAD_SAMPLE = _flag("LOAD_SAMPLE", False)

@@ -12,8 +12,11 @@ worker_class = "gthread"
 threads = 4
 timeout = 30
 graceful_timeout = 20
-# Confirmation tokens are removed from these lines by the app's log filter.
+# Link tokens are removed from these lines by the app's log filter. No client address
+# (gunicorn's default starts with %(h)s): signers' addresses are kept only as salted hashes.
+# The request id, as the app sent it back, ties the line to the app's own log lines.
 accesslog = "-"
+access_log_format = '%(t)s [%({x-request-id}o)s] "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 
 

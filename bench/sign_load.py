@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -323,6 +324,11 @@ class Stats:
 
 def postgres_cpu_seconds() -> float:
     """utime+stime of the PostgreSQL server's processes (read from /proc, nothing else)."""
+    return process_cpu_seconds("postgres")
+
+
+def process_cpu_seconds(command: str) -> float:
+    """utime+stime of every process whose command name is `command` (from /proc)."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -331,7 +337,7 @@ def postgres_cpu_seconds() -> float:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        if stat.split("(", 1)[1].startswith("postgres)"):
+        if stat.split("(", 1)[1].startswith(f"{command})"):
             fields = stat.rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
@@ -381,8 +387,12 @@ _email_seq = itertools.count()
 
 
 def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int, tag: str,
-              server: Server | None = None, quiet_wait: float = 0.0) -> Stats:
-    """Browser-like signing: fresh visitor, GET the page, POST the form with its token."""
+              server: Server | None = None, quiet_wait: float = 0.0,
+              visitor_headers: Callable[[int], dict] | None = None) -> Stats:
+    """Browser-like signing: fresh visitor, GET the page, POST the form with its token.
+
+    visitor_headers(n) gives extra headers for visitor n's requests (an X-Forwarded-For).
+    """
     stats = Stats()
     if quiet_wait:
         stats.background_busy = wait_quiet(quiet_wait)
@@ -394,9 +404,10 @@ def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int
         try:
             while budget.take():
                 n = next(_email_seq)
+                extra = visitor_headers(n) if visitor_headers else {}
                 t0 = time.perf_counter()
                 try:
-                    resp, html = client.request("GET", page, headers={"Accept": "text/html"})
+                    resp, html = client.request("GET", page, headers={"Accept": "text/html", **extra})
                 except Exception as error:
                     stats.error("GET exception", repr(error))
                     continue
@@ -423,6 +434,7 @@ def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int
                     "Accept": "text/html",
                     "Origin": f"http://{HOST}:{port}",
                     "Referer": f"http://{HOST}:{port}{page}",
+                    **extra,
                 }
                 if cookies:
                     headers["Cookie"] = "; ".join(cookies)

@@ -5,14 +5,23 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE, ROOT, Config, select_config
 
-from . import countries, database, markdown, outbox, social_card
+from . import countries, database, markdown, outbox, request_ids, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import register_security
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a route: no larger than a 64-bit column holds, so a huge id in an address
+    is a 404 like any unknown one, not an overflow in the database driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -39,6 +48,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
     limiter.init_app(app)
     database.init_app(app)
+    request_ids.init_app(app)
     outbox.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
     app.extensions["campaign_cards"] = social_card.CardCache(Path(cards_dir) if cards_dir else None)
@@ -49,6 +59,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.globals["country_options"] = countries.options_html
+    app.url_map.converters["int"] = DatabaseId  # before the routes that use it
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -71,12 +82,22 @@ def _allow_larger_bodies_for_organizers(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
+    from .embed import bp as embed_bp
+    from .health import bp as health_bp
     from .organizer import bp as organizer_bp
     from .public import bp as public_bp
+    from .public_data import bp as public_data_bp
+    from .representative_pages import bp as representatives_bp
+    from .signer_controls import bp as signer_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(public_data_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(signer_bp)
+    app.register_blueprint(representatives_bp)
 
 
 def _ensure_secret_key(app: Flask) -> None:

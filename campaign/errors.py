@@ -5,9 +5,11 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from . import outages, rate_limits, request_ids
+from .extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +20,36 @@ _MESSAGES = {
     413: ("Too much data", "What you sent is larger than this form accepts. Please shorten it and try again."),
     429: ("Too many requests", "Please wait a moment and try again."),
     500: ("Something went wrong", "Sorry, we could not finish your request. Nothing was saved; please try again in a moment."),
+    503: ("Please try again in a moment", "We could not save or read that right now. Nothing was lost: "
+          "please try again in a few seconds."),
 }
+# How long a visitor (or a client honouring Retry-After) should wait when the database is away.
+RETRY_AFTER_SECONDS = 5
 
 
 def _page(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = _MESSAGES.get(status, _MESSAGES[400])
+    # A failure on our side carries the request's id, to quote when reporting it.
+    reference = request_ids.current() if status >= 500 else None
+    if request.path.endswith(".json"):
+        body = {"error": title or default_title, "status": status}
+        return (body | {"reference": reference} if reference else body), status
     html = render_template(
-        "errors/error.html", status=status, title=title or default_title, message=message or default_message
+        "errors/error.html", status=status, title=title or default_title, message=message or default_message,
+        reference=reference,
     )
     return html, status
+
+
+def _too_many_requests(error: HTTPException):
+    """A limit's own page (signing, confirming) as it is; else the general one, with when to retry."""
+    if error.response is not None:
+        return error.response
+    limit = limiter.current_limit
+    seconds = rate_limits.seconds_until_retry(limit) if limit is not None else 60
+    body, status = _page(429, message=f"Please wait about {rate_limits.wait_in_words(seconds)} "
+                                      "and try again.")
+    return body, status, {"Retry-After": str(seconds)}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -45,12 +68,32 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            return _too_many_requests(error)
         if request.path.endswith(".json"):
-            return {"error": error.name, "status": error.code}, error.code
+            return _page(error.code, error.name)
         return _page(error.code)
 
     @app.errorhandler(Exception)
     def crash(error: Exception):
-        db.session.rollback()
+        outages.roll_back()
+        # Once, with the request id from the log format; no form values, no query string.
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _page(500)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)  # no free connection in the pool
+    def database_away(error: Exception):
+        if not outages.is_outage(error):
+            return crash(error)
+        outages.roll_back()
+        log.warning("database unavailable on %s %s: %s", request.method, request.endpoint,
+                    outages.describe(error))
+        body, status = _page(503)
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+    for driver_error in outages.DRIVER_OUTAGES:  # raised outside SQLAlchemy's wrapping
+        app.register_error_handler(driver_error, database_away)
+    # Runs before Flask-SQLAlchemy's own session teardown (registered earlier), which is then
+    # left nothing to do: a connection that died after the answer was made cannot break it.
+    app.teardown_appcontext(outages.end_session)

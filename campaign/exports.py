@@ -67,6 +67,15 @@ def neutralize(cell: str) -> str:
     return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
+def csv_table(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """A small CSV document, header first (RFC 4180), every cell formula-neutralized."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([neutralize("" if cell is None else str(cell)) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
 def split_name(full_name: str) -> tuple[str, str]:
     """(first_name, last_name): the last word is the last name; a single word is a first name."""
     parts = full_name.strip().rsplit(None, 1)
@@ -261,27 +270,28 @@ def stream(campaign_id: int, fmt: str, filters: Filters, *, bom: bool = False,
         complete = True
     finally:
         parts.close()
-        _audit(campaign_id, organizer_id, format=fmt, filters=asdict(filters), rows=sent,
-               complete=complete, source=source)
+        audit_export(campaign_id, organizer_id, "export.signers", format=fmt,
+                     filters=asdict(filters), rows=sent, complete=complete, source=source)
     return sent
 
 
-def _audit(campaign_id: int, organizer_id: int | None, **detail) -> None:
+def audit_export(campaign_id: int, organizer_id: int | None, action: str, **detail) -> None:
+    """Record a download in the audit log, committed; detail has format, rows, complete, source."""
     # Runs in a generator's finally, possibly as a client hangs up: log and swallow database
     # errors so that the worker carries on, and take SQLite's write lock at BEGIN.
     token = database.sqlite_write_intent.set(True)
     try:
         organizer = db.session.get(Organizer, organizer_id) if organizer_id else None
         campaign = db.session.get(Campaign, campaign_id)
-        audit.record("export.signers", organizer=organizer, campaign=campaign, **detail)
+        audit.record(action, organizer=organizer, campaign=campaign, **detail)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not audit an export of campaign %s by organizer %s (%s rows)",
-                      campaign_id, organizer_id, detail["rows"])
+        log.exception("could not audit %s of campaign %s by organizer %s (%s rows)",
+                      action, campaign_id, organizer_id, detail["rows"])
     else:
-        log.info("organizer %s exported %s rows of campaign %s as %s (%s, complete=%s)",
-                 organizer_id, detail["rows"], campaign_id, detail["format"], detail["source"],
-                 detail["complete"])
+        log.info("organizer %s exported %s rows of campaign %s as %s (%s, %s, complete=%s)",
+                 organizer_id, detail["rows"], campaign_id, detail["format"], action,
+                 detail["source"], detail["complete"])
     finally:
         database.sqlite_write_intent.reset(token)

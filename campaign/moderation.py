@@ -6,13 +6,17 @@ from datetime import datetime
 
 from sqlalchemy import Select, case, delete, func, or_, select, update
 
-from . import audit, network, tallies
+from . import audit, network, signer_mail, tallies
 from .extensions import db
 from .models import Campaign, Organizer, OutboxMessage, OutboxStatus, Signature, SignatureStatus
 
 
 class InvalidFilter(ValueError):
-    """A filter value cannot be used; the message says why."""
+    """A filter value cannot be used; the message says why, and `field` which filter it is."""
+
+    def __init__(self, message: str, field: str = "ip_range") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,13 @@ class SignerFilter:
     email_domain: str = ""
     ip_range: str = ""  # one address or a network, e.g. 203.0.113.0/24
     name: str = ""
+    # The stored hashes as the abuse watch shows them: whole, or their first characters.
+    ip_hash: str = ""
+    ip_net_hash: str = ""
 
     def is_empty(self) -> bool:
         return not any((self.search, self.status, self.country, self.since, self.until,
-                        self.email_domain, self.ip_range, self.name))
+                        self.email_domain, self.ip_range, self.name, self.ip_hash, self.ip_net_hash))
 
 
 def _like(text: str) -> str:
@@ -66,7 +73,20 @@ def filtered(campaign: Campaign, f: SignerFilter, secret_key: str) -> Select:
             raise InvalidFilter(str(error)) from None
         column = Signature.ip_hash if kind == "ip" else Signature.ip_net_hash
         query = query.where(column.in_(hashes))
+    for field, column in (("ip_hash", Signature.ip_hash), ("ip_net_hash", Signature.ip_net_hash)):
+        if getattr(f, field):
+            query = query.where(column.like(f"{_hash_prefix(getattr(f, field), field)}%"))
     return query.order_by(Signature.created_at.desc(), Signature.id.desc())
+
+
+HASH_PREFIX_MIN = 8
+
+
+def _hash_prefix(value: str, field: str) -> str:
+    value = value.strip().lower()
+    if not HASH_PREFIX_MIN <= len(value) <= 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidFilter(f"Enter {HASH_PREFIX_MIN} to 64 of the characters 0-9 and a-f.", field)
+    return value
 
 
 def count(query: Select) -> int:
@@ -89,7 +109,7 @@ def set_status(campaign: Campaign, query: Select, status: str, *, organizer: Org
                now: datetime, reason: str = "") -> int:
     """Invalidate or restore every matching signer; returns how many changed."""
     if status == SignatureStatus.INVALIDATED:
-        from_statuses = [SignatureStatus.PENDING, SignatureStatus.CONFIRMED]
+        from_statuses = [SignatureStatus.PENDING, SignatureStatus.CONFIRMED, SignatureStatus.HELD]
         values: dict = {"status": SignatureStatus.INVALIDATED}
     else:
         # Restored signatures count again only if they had been confirmed.
@@ -109,8 +129,34 @@ def set_status(campaign: Campaign, query: Select, status: str, *, organizer: Org
 
 
 def _restored_status():
+    # A held signature that was invalidated goes back to being held, not straight to pending.
     return case((Signature.confirmed_at.is_not(None), SignatureStatus.CONFIRMED),
+                (Signature.held_reason != "", SignatureStatus.HELD),
                 else_=SignatureStatus.PENDING)
+
+
+def release(campaign: Campaign, query: Select, *, organizer: Organizer, now: datetime) -> int:
+    """Let the matching held signatures through, as if they had not been held; returns how many.
+
+    Each becomes pending and gets its confirmation email (or, where the campaign needs no
+    confirmation, counts at once with a thank-you), within the daily email limit.
+    """
+    held = db.session.scalars(
+        query.where(Signature.status == SignatureStatus.HELD).order_by(None).with_for_update())
+    released = 0
+    for signature in held:
+        signature.held_reason = ""
+        if campaign.require_confirmation:
+            signature.status = SignatureStatus.PENDING
+            signer_mail.send_confirmation(campaign, signature, now=now)
+        else:
+            signature.status = SignatureStatus.CONFIRMED
+            signature.confirmed_at = now
+            signer_mail.send_thanks(campaign, signature, now=now)
+        released += 1
+    audit.record("signers.released", organizer=organizer, campaign=campaign, count=released)
+    tallies.forget(campaign.id)
+    return released
 
 
 def set_comment_hidden(campaign: Campaign, signature: Signature, hidden: bool, *,
@@ -122,7 +168,8 @@ def set_comment_hidden(campaign: Campaign, signature: Signature, hidden: bool, *
     tallies.forget(campaign.id)
 
 
-def delete_signer(campaign: Campaign, signature: Signature, *, organizer: Organizer | None) -> None:
+def delete_signer(campaign: Campaign, signature: Signature, *, organizer: Organizer | None,
+                  **detail) -> None:
     """Erase a signer on their request: the row, its tokens, and their address in the outbox.
 
     The audit line keeps only that a signature of some status was deleted.
@@ -138,7 +185,7 @@ def delete_signer(campaign: Campaign, signature: Signature, *, organizer: Organi
         OutboxMessage.recipient_key == signature.email_key,
     ).values(to_address="", body="", recipient_key=None, token_nonce=None))
     db.session.delete(signature)
-    audit.record("signer.deleted", organizer=organizer, campaign=campaign, status=status)
+    audit.record("signer.deleted", organizer=organizer, campaign=campaign, status=status, **detail)
     tallies.forget(campaign.id)
 
 

@@ -34,6 +34,8 @@ class SignerFilterForm(FlaskForm):
     email_domain = StringField("Email domain", render_kw={"maxlength": 255})
     ip_range = StringField("IP address or network", render_kw={"maxlength": 64})
     name = StringField("Name contains", render_kw={"maxlength": 200})
+    ip_hash = StringField("IP address hash", render_kw={"maxlength": 64})
+    ip_net_hash = StringField("Network hash", render_kw={"maxlength": 64})
 
     def to_filter(self) -> SignerFilter:
         until = _day_start(self.until.data)
@@ -46,13 +48,16 @@ class SignerFilterForm(FlaskForm):
             email_domain=(self.email_domain.data or "").strip(),
             ip_range=(self.ip_range.data or "").strip(),
             name=(self.name.data or "").strip(),
+            ip_hash=(self.ip_hash.data or "").strip(),
+            ip_net_hash=(self.ip_net_hash.data or "").strip(),
         )
 
 
 class BulkStatusForm(FlaskForm):
-    """Confirms a bulk invalidation or restore of the count that was shown."""
+    """Confirms a bulk invalidation, restore or release (of held ones) of the count that was shown."""
 
-    operation = SelectField(choices=[SelectChoice("invalidate"), SelectChoice("restore")])
+    operation = SelectField(choices=[SelectChoice("invalidate"), SelectChoice("restore"),
+                                     SelectChoice("release")])
     expected = IntegerField(validators=[NumberRange(min=0)])
     reason = StringField("Reason (kept in the audit log)", render_kw={"maxlength": 200})
 
@@ -96,6 +101,8 @@ class CampaignForm(FlaskForm):
     closes_at = DateTimeLocalField("Closes at (UTC, optional)", validators=[Optional()],
                                    format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     require_confirmation = BooleanField("Signatures count only once confirmed by email")
+    deliver_names = BooleanField(
+        "Delivery packets list each constituent's name and town (untick: counts only)", default=True)
     default_country = StringField("Signers' default country (code)", render_kw={"maxlength": 2})
     hashtags = StringField("Hashtags (space or comma separated)", render_kw={"maxlength": 500})
     commentary = TextAreaField("Commentary (Markdown)", render_kw={"rows": 8})

@@ -5,6 +5,7 @@ import logging
 import random
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -14,7 +15,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import mail, tokens
+from . import mail, outages, tokens
 from .clock import utcnow
 from .extensions import db
 from .models import OutboxMessage, OutboxStatus
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 TOKEN_PLACEHOLDER = "__confirmation_token__"
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
+# The longest the worker waits between rounds while the database is away.
+MAX_FAILURE_PAUSE_SECONDS = 60.0
 
 
 def enqueue(
@@ -79,13 +82,21 @@ class DeliveryReport:
         return self.sent + self.retried + self.failed
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
-    """Send the messages that are due, once each; commits its own small transactions."""
+def deliver_due(*, now: datetime | None = None, limit: int = 100,
+                in_hand: set[int] | None = None) -> DeliveryReport:
+    """Send the messages that are due, once each; commits its own small transactions.
+
+    `in_hand` gets the ids leased to this call until it returns: if it fails midway (the
+    database went away), the caller can release them instead of waiting out the lease.
+    """
     now = now or utcnow()
     report = DeliveryReport()
     batch = _claim(now, limit)
     if not batch:
         return report
+    leased = {message.id for message in batch}
+    if in_hand is not None:
+        in_hand |= leased
     config = current_app.config
     try:
         with mail.open_sender(config) as sender:
@@ -107,6 +118,8 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> DeliveryRep
             if message.status == OutboxStatus.PENDING and message.locked_until is not None:
                 _record_failure(message, error, now, report)
         db.session.commit()
+    if in_hand is not None:
+        in_hand -= leased
     return report
 
 
@@ -176,13 +189,12 @@ def pending_count() -> int:
     )
 
 
-def release_leases() -> None:
-    """Free messages leased by a worker that stopped (used by `flask outbox send --now`)."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
-        .values(locked_until=None)
-    )
+def release_leases(ids: Collection[int] | None = None) -> None:
+    """Free messages still waiting that a worker had leased (these ids, or all of them)."""
+    query = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    db.session.execute(query.values(locked_until=None))
 
 
 class Worker:
@@ -194,6 +206,10 @@ class Worker:
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.failed_rounds = 0  # in a row
+        # Leased by a round that failed: sent again at once when the database is back (a
+        # message sent just before the failure may so go twice, never more).
+        self.in_hand: set[int] = set()
 
     def wake(self) -> None:
         self.wake_event.set()
@@ -206,25 +222,43 @@ class Worker:
                 self.thread.start()
 
     def run(self) -> None:
-        poll = self.app.config["OUTBOX_POLL_SECONDS"]
         while not self.stop_event.is_set():
-            self.wake_event.wait(poll)
+            self.wake_event.wait(self.pause())
             self.wake_event.clear()
             self.run_once()
+
+    def pause(self) -> float:
+        """Seconds until the next round: the poll interval, doubling while rounds fail."""
+        poll = self.app.config["OUTBOX_POLL_SECONDS"]
+        return min(poll * 2 ** min(self.failed_rounds, 10), max(poll, MAX_FAILURE_PAUSE_SECONDS))
 
     def run_once(self) -> DeliveryReport:
         with self.app.app_context():
             try:
-                report = deliver_due()
+                if self.in_hand:
+                    release_leases(self.in_hand)
+                    db.session.commit()
+                    self.in_hand.clear()
+                report = deliver_due(in_hand=self.in_hand)
                 while report.handled and not self.stop_event.is_set():
-                    report = deliver_due()
-                return report
-            except Exception:  # the loop must outlive a database restart
-                log.exception("outbox delivery round failed")
-                db.session.rollback()
+                    report = deliver_due(in_hand=self.in_hand)
+            except Exception as error:  # the loop must outlive a database restart
+                self._round_failed(error)
                 return DeliveryReport()
             finally:
-                db.session.remove()
+                outages.end_session()
+        if self.failed_rounds:
+            log.info("outbox delivery resumed after %s failed rounds", self.failed_rounds)
+            self.failed_rounds = 0
+        return report
+
+    def _round_failed(self, error: Exception) -> None:
+        outages.roll_back()
+        self.failed_rounds += 1
+        if not outages.is_outage(error):
+            log.exception("outbox delivery round failed")
+        elif self.failed_rounds == 1:  # once per outage, not once per round
+            log.warning("outbox paused, database unavailable: %s", outages.describe(error))
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import enum
 
 from flask import (
-    Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for,
 )
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from . import action_cards, campaigns, confirmations, database, network, signatures, social_card, tallies
+from . import constituents, tile_map
+from . import rate_limits, representative_pages, signer_memory
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm, SignForm
@@ -27,7 +29,8 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-def _sign_form(campaign: Campaign, **kwargs) -> SignForm:
+def sign_form(campaign: Campaign, **kwargs) -> SignForm:
+    """The sign form for this campaign (its country preselected); the embedded form shares it."""
     return SignForm(
         default_country=campaign.default_country,
         check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
@@ -50,8 +53,18 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
         card_image_url=public_url("public.card_image", slug=campaign.slug,
                                   v=social_card.count_bucket(count)),
         notice=notice,
+        **_state_map(campaign.id),
         **slots,
     ), status
+
+
+def _state_map(campaign_id: int) -> dict:
+    """The map of signatures by US state, from counts recounted in the background."""
+    states = constituents.map_state_counts(campaign_id)
+    if not tile_map.on_the_map(states):
+        return {}
+    return {"state_map": tile_map.state_map(states, map_id="state-map", title="Signatures by US state"),
+            "state_rows": tile_map.table_rows(states)}
 
 
 def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
@@ -65,7 +78,8 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
     def render() -> Markup:
         cards = action_cards.build(campaign, _page_url(campaign), signer)
         return Markup(render_template("public/_campaign_body.html", campaign=campaign, cards=cards,
-                                      can_sign=can_sign))
+                                      can_sign=can_sign,
+                                      representatives_url=representative_pages.representatives_url(campaign)))
 
     if signer is not None:  # a letter signed with this visitor's name is theirs alone
         return render()
@@ -77,26 +91,10 @@ def _page_url(campaign: Campaign) -> str:
     return public_url("public.campaign", slug=campaign.slug)
 
 
-# Who signed in this browser, kept for an hour in their own session to prefill letters.
-SIGNER_MEMORY = timedelta(hours=1)
-
-
-def _remember_signer(campaign: Campaign, details: signatures.SignerDetails) -> None:
-    session["signer"] = {
-        "slug": campaign.slug,
-        "name": details.full_name,
-        "place": action_cards.place_of("", details.postcode, details.country),
-        "at": utcnow().timestamp(),
-    }
-
-
 def _session_signer(campaign: Campaign) -> action_cards.Signer | None:
-    remembered = session.get("signer")
-    if not isinstance(remembered, dict) or remembered.get("slug") != campaign.slug:
-        return None
-    if utcnow().timestamp() - float(remembered.get("at", 0)) > SIGNER_MEMORY.total_seconds():
-        return None
-    return action_cards.Signer(name=str(remembered.get("name", "")), place=str(remembered.get("place", "")))
+    """Who signed in this browser within the hour (signer_memory), to prefill letters."""
+    remembered = signer_memory.recall(campaign)
+    return remembered.signer if remembered else None
 
 
 @bp.get("/")
@@ -111,11 +109,11 @@ def campaign(slug: str):
     campaign = _campaign_or_404(slug)
     ref = request.args.get("ref", "")
     if _session_signer(campaign) is not None:
-        return _render_campaign(campaign, _sign_form(campaign, ref=ref))
+        return _render_campaign(campaign, sign_form(campaign, ref=ref))
     # The page is the same for every visitor but for their form token and share channel:
     # render it once per few seconds with slots, then fill the slots per request.
     page = tallies.cached((campaign.id, "page", campaign.updated_at, request.host_url),
-                          lambda: _render_campaign(campaign, _sign_form(campaign), csrf_value=_TOKEN_SLOT,
+                          lambda: _render_campaign(campaign, sign_form(campaign), csrf_value=_TOKEN_SLOT,
                                                    ref_value=_REF_SLOT)[0])
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     return page.replace(_TOKEN_SLOT, token).replace(_REF_SLOT, escape(ref))
@@ -125,27 +123,51 @@ _TOKEN_SLOT = "csrf-token-slot-9b1e4c"
 _REF_SLOT = "ref-slot-9b1e4c"
 
 
+CLOSED_NOTICE = "This petition has closed: it no longer takes signatures."
+
+
+class SignOutcome(enum.Enum):
+    """What became of a submitted sign form."""
+
+    SIGNED = "signed"
+    INVALID = "invalid"
+    CLOSED = "closed"
+
+
+def take_signature(campaign: Campaign, form: SignForm) -> SignOutcome:
+    """Check the form and record the signature, committed; the embedded form shares it."""
+    if not campaign.accepts_signatures(utcnow()):
+        return SignOutcome.CLOSED
+    if not form.validate_on_submit():
+        return SignOutcome.INVALID
+    ip_hash, ip_net_hash = network.ip_hashes(current_app.config["SECRET_KEY"], request.remote_addr)
+    details = dataclasses.replace(form.details, ip_hash=ip_hash, ip_net_hash=ip_net_hash,
+                                  ip_address=request.remote_addr or "")
+    database.start_writing()
+    try:
+        signed = signatures.sign(campaign, details, now=utcnow())
+    except signatures.CampaignClosed:
+        db.session.rollback()
+        return SignOutcome.CLOSED
+    db.session.commit()
+    if signed.count_changed:
+        tallies.forget(campaign.id)
+    g.new_signature_id = signed.new_id  # for this browser's own session only (see sign)
+    return SignOutcome.SIGNED
+
+
 @bp.post("/c/<slug>/sign")
+@rate_limits.sign_limit
 def sign(slug: str):
     database.read_first()  # look up and check without holding SQLite's write lock
     campaign = _campaign_or_404(slug)
-    if not campaign.accepts_signatures(utcnow()):
-        return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
-    form = _sign_form(campaign)
-    if not form.validate_on_submit():
+    form = sign_form(campaign)
+    outcome = take_signature(campaign, form)
+    if outcome == SignOutcome.CLOSED:
+        return _render_campaign(campaign, None, 409, CLOSED_NOTICE)
+    if outcome == SignOutcome.INVALID:
         return _render_campaign(campaign, form, 422)
-    ip_hash, ip_net_hash = network.ip_hashes(current_app.config["SECRET_KEY"], request.remote_addr)
-    details = dataclasses.replace(form.details, ip_hash=ip_hash, ip_net_hash=ip_net_hash)
-    database.start_writing()
-    try:
-        count_changed = signatures.sign(campaign, details, now=utcnow())
-    except signatures.CampaignClosed:
-        db.session.rollback()
-        return _render_campaign(campaign, None, 409, "This petition has closed: it no longer takes signatures.")
-    db.session.commit()
-    if count_changed:
-        tallies.forget(campaign.id)
-    _remember_signer(campaign, form.details)
+    signer_memory.remember(campaign, form.details, g.get("new_signature_id"))
     return redirect(url_for(".signed", slug=slug), 303)
 
 
@@ -162,10 +184,12 @@ def signed(slug: str):
     campaign = _campaign_or_404(slug)
     cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
     return render_template("public/signed.html", campaign=campaign,
-                           cards=[c for c in cards if c.kind in ("contact", "letter", "share")])
+                           cards=[c for c in cards if c.kind in ("contact", "letter", "share")],
+                           representatives=representative_pages.after_signing(campaign))
 
 
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
+@rate_limits.confirm_limit
 def confirm(slug: str, token: str):
     campaign = _campaign_or_404(slug)
     now = utcnow()

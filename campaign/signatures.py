@@ -5,10 +5,10 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import countries, regions, signer_mail, tallies
+from . import countries, districts, list_rules, regions, signer_mail, tallies
 from .extensions import db
 from .models import Campaign, Signature, SignatureStatus
 from .signer_input import duplicate_key
@@ -32,31 +32,53 @@ class SignerDetails:
     source: str = ""
     ip_hash: str = ""
     ip_net_hash: str = ""
+    # Matched against the block lists, never stored.
+    ip_address: str = ""
 
 
-def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> bool:
+@dataclass(frozen=True)
+class Signed:
+    """What sign() did: whether the public count changed, and the new row's id (None for a repeat).
+
+    True exactly when the count changed, as sign() answered before it said more.
+    """
+
+    count_changed: bool
+    new_id: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.count_changed
+
+
+def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed:
     """Record a signature, or answer a repeat by email; the caller cannot tell which.
 
     The unique (campaign, email_key) constraint settles races: the insert is an
     INSERT ... ON CONFLICT DO NOTHING, so under any concurrency exactly one row is made and
     the others learn, in the same statement, that this person has signed already. Returns
-    whether the public count changed (a signature that counts at once).
+    whether the public count changed (a signature that counts at once) and the new row's id,
+    which only the signer's own session may keep.
     """
     if not campaign.accepts_signatures(now):
         raise CampaignClosed(campaign.slug)
-    counts_at_once = not campaign.require_confirmation
+    email_key = duplicate_key(details.email)
+    # On a block list: stored for an organizer to review, answered like any other signature.
+    held_reason = list_rules.rules_for(campaign.slug).block_reason(details.ip_address, email_key)
+    counts_at_once = not campaign.require_confirmation and not held_reason
+    # One indexed SELECT: the state and the candidate districts from the imported mapping.
+    place = districts.lookup(details.country, details.postcode)
     values = dict(
         campaign_id=campaign.id,
         full_name=details.full_name,
         email=details.email,
-        email_key=duplicate_key(details.email),
+        email_key=email_key,
         postcode=details.postcode,
         country=details.country,
-        region=regions.region_for(details.country, details.postcode),
+        region=place.region,
         postcode_area=regions.postcode_area(details.country, details.postcode),
-        district="",
-        district_choices="",
-        held_reason="",
+        district=place.district,
+        district_choices=place.district_choices,
+        held_reason=held_reason,
         comment=details.comment,
         comment_hidden=False,
         show_name=details.show_name,
@@ -64,20 +86,23 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> bool:
         source=details.source[:100],
         ip_hash=details.ip_hash,
         ip_net_hash=details.ip_net_hash,
-        status=SignatureStatus.CONFIRMED if counts_at_once else SignatureStatus.PENDING,
+        status=(SignatureStatus.HELD if held_reason
+                else SignatureStatus.CONFIRMED if counts_at_once else SignatureStatus.PENDING),
         created_at=now,
         confirmed_at=now if counts_at_once else None,
     )
     new_id = db.session.execute(_insert_unless_signed(), values).scalar()
+    if held_reason:  # no email, to a new or an earlier signer: held ones are reviewed first
+        return Signed(count_changed=False, new_id=new_id)
     if new_id is None:
         _answer_repeat(campaign, values["email_key"], now)
-        return False
+        return Signed(count_changed=False)
     signature = Signature(id=new_id, **values)  # not added: the row is already written
     if counts_at_once:
         signer_mail.send_thanks(campaign, signature, now=now, first=True)
     else:
         signer_mail.send_confirmation(campaign, signature, now=now, first=True)
-    return counts_at_once
+    return Signed(count_changed=counts_at_once, new_id=new_id)
 
 
 @functools.cache
@@ -129,27 +154,26 @@ class PublicSigner:
     signed_at: datetime
 
 
+def latest_public_query(campaign_id: int, limit: int):
+    # "= true", not "IS TRUE": only an equality lets PostgreSQL read the show_name index.
+    return (
+        select(Signature.full_name, Signature.region, Signature.country, Signature.comment,
+               Signature.comment_hidden, Signature.confirmed_at)
+        .where(
+            Signature.campaign_id == campaign_id,
+            Signature.status == SignatureStatus.CONFIRMED,
+            Signature.show_name == true(),
+        )
+        .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
+        .limit(limit)
+    )
+
+
 def latest_public(campaign_id: int, limit: int = 10) -> list[PublicSigner]:
     """The latest confirmed signers who ticked "show my name", newest first."""
 
     def compute() -> list[PublicSigner]:
-        rows = db.session.execute(
-            select(
-                Signature.full_name,
-                Signature.region,
-                Signature.country,
-                Signature.comment,
-                Signature.comment_hidden,
-                Signature.confirmed_at,
-            )
-            .where(
-                Signature.campaign_id == campaign_id,
-                Signature.status == SignatureStatus.CONFIRMED,
-                Signature.show_name.is_(True),
-            )
-            .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
-            .limit(limit)
-        )
+        rows = db.session.execute(latest_public_query(campaign_id, limit))
         return [
             PublicSigner(
                 name=row.full_name,

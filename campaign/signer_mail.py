@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 
-from . import confirmations, outbox
+from . import confirmations, outbox, removal
 from .links import public_url
 from .models import Campaign, Signature
 
@@ -20,6 +20,7 @@ def _send(
         name=signature.full_name,
         link=link,
         days=current_app.config["CONFIRM_TOKEN_DAYS"],
+        remove_link=removal.removal_link(campaign, signature, now=now),
     )
     outbox.enqueue(
         kind=kind,

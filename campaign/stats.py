@@ -9,9 +9,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import ColumnElement, column, func, select, true, values
 
 from . import countries, regions, tallies
+from .clock import utcnow
 from .extensions import db
 from .models import Campaign, Signature, SignatureStatus, UTCDateTime
 
@@ -102,6 +104,7 @@ class Overview:
     places: Geography
     sources: Breakdown
     contact: Share
+    counted_at: datetime
 
 
 def overview(campaign: Campaign, *, now: datetime) -> Overview:
@@ -114,6 +117,19 @@ def overview(campaign: Campaign, *, now: datetime) -> Overview:
         places=geography(campaign.id),
         sources=by_source(campaign.id, total=totals.confirmed),
         contact=contact_share(campaign.id, total=totals.confirmed),
+        counted_at=now,
+    )
+
+
+def recent_overview(campaign: Campaign) -> Overview:
+    """overview(), at most DASHBOARD_CACHE_SECONDS old, recounted in the background.
+
+    At a million signatures a recount takes about half a second (bench/dashboard_results.md);
+    this way only the first view of a campaign waits for one.
+    """
+    key = (campaign.id, "overview", campaign.goal, campaign.status, campaign.closes_at)
+    return tallies.refreshed_in_background(
+        key, lambda: overview(campaign, now=utcnow()), current_app.config["DASHBOARD_CACHE_SECONDS"]
     )
 
 
@@ -139,7 +155,8 @@ def totals_for(campaigns: list[Campaign], *, now: datetime) -> dict[int, Totals]
             .where(
                 Signature.campaign_id.in_(ids),
                 Signature.created_at >= midnight,
-                Signature.status != SignatureStatus.INVALIDATED,
+                # Not invalidated ones, nor held ones (a block list matched): neither counts.
+                Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.CONFIRMED)),
             )
             .group_by(Signature.campaign_id)
         ).all()

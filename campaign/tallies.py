@@ -46,6 +46,56 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
         return value
 
 
+# Keys being recomputed by a background thread, so that only one thread recomputes each.
+_refreshing: set[tuple] = set()
+# A value older than this many lifetimes is recomputed while the viewer waits, not served.
+STALE_LIFETIMES = 10
+
+
+def refreshed_in_background(key: tuple, compute: Callable[[], T], ttl: float) -> T:
+    """compute() once; then its value, recomputed by a background thread once ttl has passed.
+
+    Only the first viewer (and one after a long quiet spell) waits for the computation;
+    everyone else gets the last value at once, at most about ttl seconds old.
+    """
+    if ttl <= 0:
+        return compute()
+    app = current_app._get_current_object()
+    full_key = (app.config["SQLALCHEMY_DATABASE_URI"], *key)
+    now = time.monotonic()
+    hit = _cache.get(full_key)
+    if hit is None or now - hit[0] > ttl * STALE_LIFETIMES:
+        value = compute()
+        with _lock:
+            _cache[full_key] = (time.monotonic() + ttl, value)
+        return value
+    expires, value = hit
+    if expires <= now:
+        with _lock:
+            start = full_key not in _refreshing
+            _refreshing.add(full_key)
+        if start:
+            threading.Thread(target=_refresh, args=(app, full_key, compute, ttl), daemon=True,
+                             name="tally-refresh").start()
+    return value  # type: ignore[return-value]
+
+
+def _refresh(app, full_key: tuple, compute: Callable[[], object], ttl: float) -> None:
+    try:
+        with app.app_context():
+            try:
+                value = compute()
+            finally:
+                db.session.remove()
+        with _lock:
+            _cache[full_key] = (time.monotonic() + ttl, value)
+    except Exception:  # the next view tries again; the viewer keeps the last figures
+        app.logger.exception("background recount failed")
+    finally:
+        with _lock:
+            _refreshing.discard(full_key)
+
+
 def forget(campaign_id: int) -> None:
     """Drop this process's cached figures for a campaign (after a change made here)."""
     with _lock:

@@ -5,7 +5,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from campaign import mail
 from campaign.extensions import db
@@ -22,6 +22,16 @@ def signatures() -> list[Signature]:
 
 def outbox_messages() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def query_plan(statement) -> str:
+    """How the database would run a query, forcing PostgreSQL off sequential scans (test
+    tables are tiny, so it would otherwise never pick an index)."""
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        return " ".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
+    return " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
 
 
 def sent_bodies() -> list[str]:

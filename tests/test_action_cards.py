@@ -99,7 +99,7 @@ def test_after_signing_the_letter_carries_the_signers_name(app, client, ctx, sig
     client.post(f"/c/{sample.SLUG}/sign", data=signer(full_name="Mary Shelley", postcode="10001"))
     page = client.get(f"/c/{sample.SLUG}/signed").text
     textarea = html.unescape(page.split('class="letter"', 1)[1].split("</textarea>", 1)[0])
-    assert "Mary Shelley\n10001, United States" in textarea
+    assert "Mary Shelley\nNew York, NY 10001" in textarea  # the town from the ZIP
     assert "Sincerely," in textarea
     # Another browser, without that session, sees blanks to fill in.
     fresh = app.test_client().get(f"/c/{sample.SLUG}").text

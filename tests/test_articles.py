@@ -602,6 +602,9 @@ def strings_of(value) -> list[str]:
     return [str(value)] if value is not None else []
 
 
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+
+
 def assert_accounts_for_every_line(text: str, article: ImportedArticle) -> None:
     """Every word of every line is in the result or a reported problem; nothing unsafe is kept."""
     assert isinstance(article, ImportedArticle)
@@ -612,7 +615,9 @@ def assert_accounts_for_every_line(text: str, article: ImportedArticle) -> None:
     kept = everything.casefold()
     known = {word.casefold() for word in words_of(everything)}  # a set first: huge lines are slow
     for number, line in enumerate(lines, start=1):
-        for word in words_of(line):
+        # Words as the reader sees them: a control character inside a word is dropped, so
+        # "P\x1fetitionThe" is the marker "Petition" run into "The".
+        for word in words_of(CONTROLS.sub("", line)):
             assert word.casefold() in known or word.casefold() in kept, (number, word)
     for problem in article.report.problems:
         assert 1 <= problem.line <= article.report.lines and problem.reason
@@ -630,6 +635,7 @@ def assert_accounts_for_every_line(text: str, article: ImportedArticle) -> None:
     "H\nS -- d\nCategories: a, b\nNews\nCategories: c\n",
     "1. **Headline as action**: x\n2. **B**: y",
     "\x85\u2028\x0c weird separators \x1e",
+    "H\nS -- d\nSign Our P\x1fetitionThe marker broken by a control character",
 ])
 def test_odd_texts(text):
     article = read_article(text)

@@ -42,3 +42,25 @@ def test_concurrent_different_signers_are_all_stored(app, make_campaign, signer)
     with app.app_context():
         assert count_rows(Signature) == 20
         assert count_rows(OutboxMessage) == 20
+
+
+def test_a_signature_needs_one_database_connection(app, make_campaign, signer):
+    """A request that held one connection while waiting for a second would drain the pool
+    under a burst (every request waiting for a connection the others hold)."""
+    import config
+    from campaign import create_app
+
+    slug = make_campaign()
+    one_connection = create_app(
+        config.TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 2})
+    client = one_connection.test_client()
+    for number in range(2):
+        answer = client.post(f"/c/{slug}/sign", data=signer(email=f"one{number}@example.org"))
+        assert answer.status_code == 303
+    with app.app_context():
+        assert count_rows(Signature) == 2
+    with one_connection.app_context():
+        from campaign.extensions import db
+
+        db.engine.dispose()

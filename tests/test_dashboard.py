@@ -33,7 +33,9 @@ def _add(app, slug: str, rows: list[dict]) -> None:
 
 
 def _svgs(page: str) -> list[ET.Element]:
-    return [ET.fromstring(svg) for svg in re.findall(r"<svg\b.*?</svg>", page, re.DOTALL)]
+    """The page's charts (the map of states is an SVG too, tested in test_tile_map)."""
+    return [ET.fromstring(svg) for svg in re.findall(r'<svg\b[^>]*class="chart".*?</svg>', page,
+                                                     re.DOTALL)]
 
 
 @pytest.fixture

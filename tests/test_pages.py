@@ -160,3 +160,26 @@ def test_page_has_no_inline_script_or_style(client, ctx):
     assert scripts == ['<script src="/static/campaign.js" defer>']
     assert re.search(r"<script[^>]*>\s*[^<\s]", page) is None  # nothing between the tags
     assert "style=" not in page and "<style" not in page
+
+
+def test_latest_named_signers_are_read_from_their_index(app, ctx, make_campaign):
+    # A campaign where few sign with their name must not be read row by row for ten names.
+    from sqlalchemy import insert, text
+
+    from campaign import campaigns
+    from campaign.signatures import latest_public_query
+
+    from .helpers import query_plan
+
+    campaign_id = campaigns.get_by_slug(make_campaign()).id
+    now = utcnow()
+    db.session.execute(insert(Signature), [
+        dict(campaign_id=campaign_id, full_name="S", email=f"s{n}@example.org",
+             email_key=f"s{n}@example.org", country="US", postcode="02139",
+             show_name=n % 500 == 0, status=SignatureStatus.CONFIRMED, created_at=now,
+             confirmed_at=now)
+        for n in range(3000)])
+    db.session.commit()
+    db.session.execute(text("ANALYZE signatures"))  # the planner's figures, as in production
+    assert "ix_signatures_campaign_id_status_show_name_confirmed_at" in query_plan(
+        latest_public_query(campaign_id, 10))

@@ -1,11 +1,11 @@
 """Flask commands, one module per concept; each lists its commands in COMMANDS."""
 from flask import Flask
 
-from . import campaigns, exports, organizers
+from . import campaigns, exports, organizers, purge, representatives
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's `flask` CLI."""
-    for module in (campaigns, organizers, exports):
+    for module in (campaigns, organizers, exports, representatives, purge):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -6,15 +6,18 @@ import os
 import sys
 import tempfile
 from collections.abc import Generator
+from pathlib import Path
 from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup
 
-from .. import campaigns, exports
+from .. import campaigns, constituents, database, delivery_archive, exports
+from ..clock import utcnow
 from ..extensions import db
 
-export_cli = AppGroup("export", help="Export signer lists as CSV or JSON.")
+export_cli = AppGroup("export", help="Export signer lists, counts per representative and "
+                                     "delivery packets.")
 
 
 @export_cli.command("signers")
@@ -29,25 +32,82 @@ export_cli = AppGroup("export", help="Export signer lists as CSV or JSON.")
 def export_signers(slug: str, fmt: str, confirmed_only: bool, contact_only: bool, bom: bool,
                    out: str | None) -> None:
     """Export a campaign's signers; the audit log records it with the row count."""
-    campaign = campaigns.get_by_slug(slug)
-    if campaign is None:
-        raise click.ClickException(f"No campaign {slug!r}.")
-    campaign_id = campaign.id
+    campaign_id = _campaign(slug).id
     # A command's transaction holds SQLite's write lock from BEGIN: end it before a long export.
     db.session.close()
     filters = exports.Filters(confirmed_only=confirmed_only, contact_only=contact_only)
     body = exports.stream(campaign_id, fmt, filters, bom=bom, organizer_id=None, source="cli")
-    if out is None:
-        rows = _to_stdout(body)
-    else:
-        try:
-            rows = _to_file(body, out)
-        except OSError as error:  # no such directory, disk full...: the audit says how far it got
-            raise click.ClickException(f"Could not write {out}: {error.strerror}") from None
+    rows = _write(body, out)
     click.echo(f"Exported {rows} rows of /c/{slug} to {out or 'standard output'}.", err=True)
 
 
+@export_cli.command("representatives")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+def export_representatives(slug: str, fmt: str, out: str | None) -> None:
+    """Export the confirmed constituents and outreaches per representative; audited."""
+    campaign = _campaign(slug)
+    found = constituents.report(campaign.id)
+    text = (constituents.report_csv(found) if fmt == "csv"
+            else constituents.report_json(found, slug=campaign.slug, generated_at=utcnow()))
+    campaign_id, rows = campaign.id, len(found.seats)
+    db.session.rollback()  # ends the reads; the audit entry commits in a transaction of its own
+    _write(_whole(text, rows), out)
+    exports.audit_export(campaign_id, None, "export.representatives", format=fmt, rows=rows,
+                         complete=True, source="cli")
+    click.echo(f"Exported {rows} representatives of /c/{slug} to {out or 'standard output'}.",
+               err=True)
+
+
+@export_cli.command("delivery")
+@click.argument("slug")
+@click.option("--out", "directory", required=True,
+              type=click.Path(file_okay=False, writable=True, path_type=Path),
+              help="The folder to write the packets and summary.csv into (made if missing).")
+def export_delivery(slug: str, directory: Path) -> None:
+    """Write a PDF delivery packet per representative with constituents who signed; audited."""
+    campaign_id = _campaign(slug).id
+    db.session.rollback()
+    # Minutes of reads: SQLite's write lock is taken only for the audit entry.
+    reading = database.sqlite_write_intent.set(False)
+    try:
+        delivered = delivery_archive.write_directory(campaign_id, directory, now=utcnow())
+    except OSError as error:
+        raise click.ClickException(f"Could not write to {directory}: {error.strerror}") from None
+    finally:
+        database.sqlite_write_intent.reset(reading)
+    for entry in delivered:
+        click.echo(f"{entry.file}: {entry.packet.count} constituents, sha256 {entry.packet.sha256}")
+    click.echo(f"Wrote {len(delivered)} packets and {delivery_archive.SUMMARY_NAME} "
+               f"to {directory}.", err=True)
+
+
+def _campaign(slug: str):
+    campaign = campaigns.get_by_slug(slug)
+    if campaign is None:
+        raise click.ClickException(f"No campaign {slug!r}.")
+    return campaign
+
+
 Body = Generator[str, None, int]
+
+
+def _whole(text: str, rows: int) -> Body:
+    """A document made in one piece, as a body _copy() can write."""
+    yield text
+    return rows
+
+
+def _write(body: Body, out: str | None) -> int:
+    if out is None:
+        return _to_stdout(body)
+    try:
+        return _to_file(body, out)
+    except OSError as error:  # no such directory, disk full...: the audit says how far it got
+        raise click.ClickException(f"Could not write {out}: {error.strerror}") from None
 
 
 def _copy(body: Body, handle: BinaryIO) -> int:

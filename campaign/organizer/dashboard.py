@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from flask import render_template
 from markupsafe import Markup
 
-from .. import charts, stats
+from .. import abuse_watch, charts, stats, tile_map
 from ..access import campaign_or_404, current_organizer
-from ..clock import utcnow
 from . import bp
 
 # Enough x-axis labels to read the dates, few enough not to overlap on a phone.
@@ -31,15 +30,20 @@ class Timeline:
 @bp.get("/c/<slug>/")
 def campaign_overview(slug: str):
     campaign = campaign_or_404(current_organizer(), slug)
-    figures = stats.overview(campaign, now=utcnow())
+    figures = stats.recent_overview(campaign)
     timelines = []
     for unit, title in SPANS:
         buckets = [b for b in figures.over_time if b.unit == unit]
         if buckets:
             rows = [(bucket_label(b), b.start.isoformat(), b.count) for b in buckets]
             timelines.append(Timeline(unit, title, _chart(buckets, unit, title), rows))
+    states = {row.key: row.count for row in figures.places.states.rows}
+    state_map = (tile_map.state_map(states, map_id="state-map",
+                                    title="Confirmed signatures by US state")
+                 if tile_map.on_the_map(states) else None)
     return render_template(
-        "organizer/campaign_overview.html", campaign=campaign, figures=figures, timelines=timelines
+        "organizer/campaign_overview.html", campaign=campaign, figures=figures, timelines=timelines,
+        state_map=state_map, watch=abuse_watch.recent(campaign),
     )
 
 

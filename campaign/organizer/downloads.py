@@ -68,8 +68,13 @@ def _download(slug: str, fmt: str) -> Response:
     filters, bom = _options()
     body = exports.stream(campaign.id, fmt, filters, bom=bom, organizer_id=organizer.id,
                           source="web")
-    response = Response(stream_with_context(body), content_type=exports.MEDIA_TYPES[fmt])
-    filename = f"{campaign.slug}-signers-{utcnow():%Y%m%d}.{fmt}"  # slugs are [a-z0-9-]
+    return attachment(stream_with_context(body), exports.MEDIA_TYPES[fmt],
+                      f"{campaign.slug}-signers-{utcnow():%Y%m%d}.{fmt}")
+
+
+def attachment(body, content_type: str, filename: str) -> Response:
+    """A download: sent as a file, never cached or sniffed; filename is [a-z0-9.-] (slugs)."""
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

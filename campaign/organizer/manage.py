@@ -81,6 +81,7 @@ def _save_fields(campaign, form: CampaignForm) -> None:
         campaign, title=form.title.data or "", slug=(form.slug.data or campaign.slug).strip(),
         petition_text=form.petition_text.data or "", target=form.target.data or "",
         goal=form.goal.data, closes_at=closes_at, require_confirmation=bool(form.require_confirmation.data),
+        deliver_names=bool(form.deliver_names.data),
         default_country=(form.default_country.data or "US").strip().upper(),
         hashtags=form.hashtag_list(), commentary=form.commentary.data or "",
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import moderation
+from .. import list_rules, moderation
 from ..access import campaign_or_404, current_organizer
 from ..auth import safe_next
 from ..clock import utcnow
@@ -23,7 +23,7 @@ def _filtered(campaign):
     try:
         query = moderation.filtered(campaign, form.to_filter(), current_app.config["SECRET_KEY"])
     except moderation.InvalidFilter as error:
-        form.ip_range.errors.append(str(error))
+        form[error.field].errors.append(str(error))
         return form, None
     return form, query
 
@@ -38,18 +38,19 @@ def signers(slug: str):
     form, query = _filtered(campaign)
     if query is None:
         return render_template("organizer/signers.html", campaign=campaign, form=form, rows=[],
-                               total=0, next_before=None, args={}), 400
+                               total=0, next_before=None, args={}, held_reasons={}), 400
     rows = moderation.page(query, before_id=request.args.get("before", type=int), size=PAGE_SIZE)
     return render_template(
         "organizer/signers.html", campaign=campaign, form=form, rows=rows,
         total=moderation.count(query), args=_filter_args(),
         next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+        held_reasons=list_rules.KIND_LABELS,
     )
 
 
 @bp.route("/c/<slug>/signers/bulk", methods=["GET", "POST"])
 def bulk_status(slug: str):
-    """Invalidate or restore all matching signers, after seeing how many that is."""
+    """Invalidate, restore or release all matching signers, after seeing how many that is."""
     campaign = campaign_or_404(current_organizer(), slug)
     form, query = _filtered(campaign)
     if query is None or form.to_filter().is_empty():
@@ -63,33 +64,41 @@ def bulk_status(slug: str):
                   f"{matching:,}: check the list and confirm again.")
             return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
                                    matching=matching, args=_filter_args()), 409
-        status = (SignatureStatus.INVALIDATED if bulk.operation.data == "invalidate"
-                  else SignatureStatus.CONFIRMED)
-        changed = moderation.set_status(campaign, query, status, organizer=current_organizer(),
-                                        now=utcnow(), reason=bulk.reason.data or "")
+        done = _apply(campaign, query, bulk.operation.data, reason=bulk.reason.data or "")
         db.session.commit()
-        flash(f"{changed:,} signers {'invalidated' if status == SignatureStatus.INVALIDATED else 'restored'}.")
+        flash(f"{done}.")
         return redirect(url_for(".signers", slug=slug, **_filter_args()), 303)
     return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
                            matching=matching, args=_filter_args())
 
 
-ROW_OPERATIONS = {"invalidate", "restore", "hide-comment", "show-comment"}
+def _apply(campaign, query, operation: str, *, reason: str = "") -> str:
+    """Invalidate, restore or release the signers of query; says how many, in words."""
+    organizer = current_organizer()
+    if operation == "release":
+        released = moderation.release(campaign, query, organizer=organizer, now=utcnow())
+        return f"{released:,} held signers released"
+    status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
+    changed = moderation.set_status(campaign, query, status, organizer=organizer, now=utcnow(),
+                                    reason=reason)
+    return f"{changed:,} signers {'invalidated' if operation == 'invalidate' else 'restored'}"
+
+
+ROW_OPERATIONS = {"invalidate", "restore", "release", "hide-comment", "show-comment"}
 
 
 @bp.post("/c/<slug>/signers/<int:signature_id>/<operation>")
 def signer_operation(slug: str, signature_id: int, operation: str):
-    """One signer: invalidate, restore, hide or show their comment."""
+    """One signer: invalidate, restore, release (a held one), hide or show their comment."""
     campaign = campaign_or_404(current_organizer(), slug)
     signature = moderation.signature_of(campaign, signature_id)
     if signature is None or operation not in ROW_OPERATIONS:
         abort(404)
     organizer = current_organizer()
-    if operation in ("invalidate", "restore"):
+    if operation in ("invalidate", "restore", "release"):
         only_this = moderation.filtered(campaign, moderation.SignerFilter(), "").where(
             moderation.Signature.id == signature.id)
-        status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
-        moderation.set_status(campaign, only_this, status, organizer=organizer, now=utcnow())
+        _apply(campaign, only_this, operation)
     else:
         moderation.set_comment_hidden(campaign, signature, operation == "hide-comment", organizer=organizer)
     db.session.commit()
