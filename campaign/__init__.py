@@ -59,6 +59,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.globals["country_options"] = countries.options_html
+    app.jinja_env.globals["country_name"] = countries.name_of
     app.url_map.converters["int"] = DatabaseId  # before the routes that use it
     register_blueprints(app)
     register_error_handlers(app)

@@ -74,13 +74,14 @@ def lookup(slug: str):
         else:
             status = 422
     noted = dict(get_flashed_messages(with_categories=True))
+    # "None found" means little on a site where nobody has imported that country's list.
+    listed = found is None or found.found or representative_cards.representatives_known(found.place.country)
     page = render_template("representatives/lookup.html", campaign=campaign, form=form,
-                           lookup=found, contacted_form=ContactedForm(), noted=noted)
+                           lookup=found, listed=listed, contacted_form=ContactedForm(), noted=noted)
     # It may carry the signer's name in the letters, and form tokens: never in a shared cache.
     return page, status, {"Cache-Control": "no-store"}
 
 
-# The bound keeps ids a database integer can hold: a longer number is a 404, not an overflow.
 @bp.post("/c/<slug>/representatives/<int:rep_id>/contacted")
 def contacted(slug: str, rep_id: int):
     campaign = _campaign_or_404(slug)

@@ -137,9 +137,9 @@ def test_phone_is_a_tel_link(client, slug, reps):
 ])
 def test_invalid_postcodes_get_the_form_back_with_a_message(client, slug, reps, params, message):
     response = _lookup(client, slug, **params)
-    if message is None:  # a valid postcode this site knows nothing about: said plainly
+    if message is None:  # valid, in a country whose list this site lacks: said plainly
         assert response.status_code == 200
-        assert "We found no representatives for postcode" in response.text
+        assert "no list of representatives for United Kingdom" in " ".join(response.text.split())
         return
     assert response.status_code == 422
     assert message in response.text
@@ -151,6 +151,14 @@ def test_an_unknown_zip_says_so(client, slug, reps):
     response = _lookup(client, slug, postcode="00000")
     assert response.status_code == 200
     assert "We found no representatives for ZIP code" in response.text
+
+
+def test_a_site_without_a_list_says_so_rather_than_blame_the_zip(client, slug):
+    response = _lookup(client, slug, postcode="55401")  # nothing imported on this site
+    text = " ".join(response.text.split())
+    assert response.status_code == 200
+    assert "This site has no list of representatives for United States yet" in text
+    assert "We found no representatives" not in text
 
 
 def test_the_page_without_a_postcode_is_the_form(client, slug, reps):
