@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import config  # noqa: E402
-from campaign import abuse_watch, campaigns, create_app, database, network  # noqa: E402
-from campaign.clock import utcnow  # noqa: E402
-from campaign.extensions import db  # noqa: E402
-from campaign.models import CampaignStatus, Signature  # noqa: E402
+import config
+from campaign import abuse_watch, campaigns, create_app, database, network
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.models import CampaignStatus, Signature
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "campaign_bench_watch"

@@ -40,8 +40,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sign_load  # noqa: E402  (the load, the servers and the databases of the core's benchmark)
-from sign_load import HOST, ROOT, SLUG, VENV_BIN, Client, Server, Stats  # noqa: E402
+import sign_load
+from sign_load import HOST, ROOT, SLUG, VENV_BIN, Client, Server, Stats
 
 ORGANIZER = "bench-organizer@example.org"
 VARIANTS = ("no limits", "Redis", "Redis+watch")

@@ -1,20 +1,29 @@
 """Blueprint "auth": organizer login, logout and password change, on server-side sessions."""
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
-from flask import session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import EqualTo
 
-from . import audit, organizers, passwords
+from . import audit, network, organizers, passwords
 from .access import current_organizer, organizer_required
 from .clock import utcnow
 from .extensions import db, limiter, login_manager
@@ -76,15 +85,7 @@ def safe_next(target: str | None) -> str:
 
 def _client_key() -> str:
     """Whom password attempts are counted against: the address, or its /64 for IPv6."""
-    address = request.remote_addr or ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address or "unknown"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
-        # One IPv6 customer is usually given a whole /64: each address of it is theirs.
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
+    return network.client_group(request.remote_addr)
 
 
 def _attempt_failed(response: Response) -> bool:

@@ -5,7 +5,13 @@ from collections.abc import Callable
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 
 from . import countries, signer_input

@@ -40,3 +40,18 @@ def range_hashes(secret_key: str, cidr: str) -> tuple[str, list[str]]:
     if prefix - network.prefixlen > 8:
         raise ValueError(f"ranges wider than /{prefix - 8} are too broad")
     return "net", [_digest(secret_key, str(net)) for net in network.subnets(new_prefix=prefix)]
+
+
+def client_group(address: str | None) -> str:
+    """Whom per-address limits count against: the address, or its /64 for IPv6.
+
+    One IPv6 customer is usually given a whole /64: each address of it is theirs.
+    """
+    address = address or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)

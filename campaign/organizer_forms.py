@@ -5,13 +5,24 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
-    IntegerField, SelectChoice, SelectField, StringField, TextAreaField, URLField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
 )
 from wtforms.validators import URL, NumberRange, Optional
 
-from .moderation import SignerFilter
 from .models import ActionKind, SignatureStatus
+from .moderation import SignerFilter
 
 STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.value) for s in SignatureStatus]
 

@@ -5,14 +5,34 @@ import dataclasses
 import enum
 
 from flask import (
-    Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from . import action_cards, campaigns, confirmations, database, network, signatures, social_card, tallies
-from . import constituents, tile_map
-from . import rate_limits, representative_pages, signer_memory
+from . import (
+    action_cards,
+    campaigns,
+    confirmations,
+    constituents,
+    database,
+    network,
+    rate_limits,
+    representative_pages,
+    signatures,
+    signer_memory,
+    social_card,
+    tallies,
+    tile_map,
+)
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm, SignForm

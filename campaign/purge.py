@@ -16,7 +16,12 @@ from sqlalchemy import String, and_, cast, delete, exists, func, literal, select
 from . import audit, tallies
 from .extensions import db
 from .models import (
-    Campaign, CampaignStatus, ConfirmationToken, OutboxMessage, Signature, SignatureStatus,
+    Campaign,
+    CampaignStatus,
+    ConfirmationToken,
+    OutboxMessage,
+    Signature,
+    SignatureStatus,
 )
 from .removal import DATA_REQUEST_KIND
 

@@ -15,14 +15,13 @@ from flask import current_app, render_template, request
 from flask_limiter import RequestLimit
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import list_rules
-from .auth import _client_key
+from . import list_rules, network
 from .extensions import limiter
 
 
 def _campaign_and_address() -> str:
     """Whom a budget belongs to: one address (an IPv6 /64) on one campaign."""
-    return f"{(request.view_args or {}).get('slug', '')}/{_client_key()}"
+    return f"{(request.view_args or {}).get('slug', '')}/{network.client_group(request.remote_addr)}"
 
 
 def _exempt() -> bool:

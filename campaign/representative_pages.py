@@ -5,14 +5,28 @@ import secrets
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request,
-    session, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from werkzeug.datastructures import MultiDict
 
 from . import (
-    campaigns, district_choice, districts, outreach, representative_cards, signer_input,
-    signer_memory, tallies,
+    campaigns,
+    district_choice,
+    districts,
+    outreach,
+    representative_cards,
+    signer_input,
+    signer_memory,
+    tallies,
 )
 from .clock import utcnow
 from .extensions import db

@@ -5,8 +5,8 @@ import contextlib
 import itertools
 import os
 import secrets
-import sqlite3
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest

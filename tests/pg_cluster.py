@@ -28,7 +28,7 @@ def server_binaries() -> Path | None:
         path for path in INSTALL_ROOT.glob("*/bin")
         if (path / "initdb").exists() and (path / "pg_ctl").exists()
     ]
-    version = lambda path: [int(part) for part in re.findall(r"\d+", path.parent.name)]  # noqa: E731
+    version = lambda path: [int(part) for part in re.findall(r"\d+", path.parent.name)]
     return max(found, key=version, default=None)
 
 

@@ -18,7 +18,13 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from .test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, ROOT, Server, _app_env, _free_port, running_app,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    Server,
+    _app_env,
+    _free_port,
+    running_app,
 )
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,14 @@ from campaign.extensions import db
 
 from . import representative_data as data
 from .test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, PHONE, SLUG, Server, _app_env, _free_port, running_app,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SLUG,
+    Server,
+    _app_env,
+    _free_port,
+    running_app,
 )
 
 pytestmark = pytest.mark.browser

@@ -1,10 +1,9 @@
 """The schema: migrations match the models, the app migrates itself, SQLite is set up for concurrency."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-
-import pytest
 
 import config
 from campaign import create_app, sample

@@ -30,7 +30,7 @@ from campaign.models import CampaignStatus, OutboxMessage, OutboxStatus, Signatu
 from . import pg_cluster
 from .helpers import confirm_link, count_rows, outbox_messages, signatures
 from .live_app import Answer, LiveApp, Visitor, fetch, production_env
-from .smtp_server import SmtpServer, free_port, smtp_server  # noqa: F401 (fixture)
+from .smtp_server import SmtpServer, free_port, smtp_server
 
 pytestmark = pytest.mark.faults
 

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from campaign import campaigns, list_rules, organizers
 from campaign.extensions import db
 from campaign.list_rules import InvalidRule, Rules, clean_value
-from campaign.models import AuditEntry, ListRule, OutboxMessage, RuleKind, Signature, SignatureStatus
+from campaign.models import (
+    AuditEntry,
+    ListRule,
+    OutboxMessage,
+    RuleKind,
+    Signature,
+    SignatureStatus,
+)
 
 from .helpers import confirm_link, count_rows, links, signatures
 from .test_confirmation import count, deliver

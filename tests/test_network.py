@@ -1,8 +1,8 @@
 """Signers' IP addresses: stored only as salted hashes, still matchable by network."""
 import pytest
 
-from campaign.network import ip_hashes, range_hashes
 from campaign.models import Signature
+from campaign.network import ip_hashes, range_hashes
 
 from .helpers import signatures
 
@@ -46,8 +46,8 @@ def test_signing_stores_hashes_not_the_address(app, client, make_campaign, signe
 
 def test_behind_a_proxy_the_forwarded_address_is_hashed(app, client, make_campaign, signer):
     """Only when PROXY_FIX_HOPS says a proxy is there; otherwise the header is ignored."""
-    from campaign import create_app
     import config
+    from campaign import create_app
 
     slug = make_campaign()
     client.post(f"/c/{slug}/sign", data=signer(), environ_base={"REMOTE_ADDR": "10.0.0.1"},

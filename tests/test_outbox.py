@@ -22,7 +22,7 @@ from campaign.extensions import db
 from campaign.models import ConfirmationToken, OutboxMessage, OutboxStatus, SignatureStatus
 
 from .helpers import confirm_link, outbox_messages, signatures
-from .smtp_server import SmtpServer, free_port, smtp_server  # noqa: F401 (fixture)
+from .smtp_server import SmtpServer, free_port, smtp_server
 
 Report = outbox.DeliveryReport
 

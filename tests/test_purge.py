@@ -11,7 +11,13 @@ from campaign import campaigns, constituents, purge, stats, tallies
 from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import (
-    AuditEntry, Campaign, CampaignStatus, ConfirmationToken, OutboxMessage, Representative, Signature,
+    AuditEntry,
+    Campaign,
+    CampaignStatus,
+    ConfirmationToken,
+    OutboxMessage,
+    Representative,
+    Signature,
     SignatureStatus,
 )
 

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from campaign import tallies
+from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import Signature, SignatureStatus
-from campaign.clock import utcnow
 
 
 def _wait_for(condition, seconds: float = 5.0) -> None:

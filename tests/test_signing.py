@@ -208,7 +208,7 @@ def test_campaign_past_its_closing_date_takes_no_signatures(app, client, make_ca
 @pytest.mark.parametrize("slug", ["no-such-campaign", "UPPER", "a" * 200, "x%00y", "..", "-a-"])
 def test_unknown_campaign_is_404_on_every_route(app, client, make_campaign, signer, slug):
     make_campaign(status="draft", slug="a-draft")
-    for path in [f"/c/{slug}", f"/c/{slug}/count.json", f"/c/a-draft", f"/c/a-draft/count.json"]:
+    for path in [f"/c/{slug}", f"/c/{slug}/count.json", "/c/a-draft", "/c/a-draft/count.json"]:
         response = client.get(path)
         assert response.status_code == 404, path
     assert client.post(f"/c/{slug}/sign", data=signer()).status_code == 404

@@ -22,4 +22,4 @@ def _never_cache(response: Response) -> Response:
     return response
 
 
-from . import actions, dashboard, downloads, embed, home, lists, manage, representatives, signers  # noqa: E402,F401  (views register themselves on bp)
+from . import actions, dashboard, downloads, embed, home, lists, manage, representatives, signers
