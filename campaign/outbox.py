@@ -108,7 +108,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100,
                 else:
                     message.status = OutboxStatus.SENT
                     message.sent_at = utcnow()
-                    message.token_nonce = None
+                    _forget_contents(message)
                     message.locked_until = None
                     report.sent += 1
                     log.info("sent outbox message %s (%s)", message.id, message.kind)
@@ -144,13 +144,20 @@ def _claim(now: datetime, limit: int) -> list[OutboxMessage]:
     return batch
 
 
+def _forget_contents(message: OutboxMessage) -> None:
+    """A message done with keeps no body: its links (remove my signature) would otherwise
+    sit in the database for as long as they are valid."""
+    message.token_nonce = None
+    message.body = ""
+
+
 def _record_failure(message: OutboxMessage, error: mail.DeliveryError, now: datetime, report) -> None:
     message.attempts += 1
     message.last_error = str(error)[:500]
     message.locked_until = None
     if error.permanent or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED
-        message.token_nonce = None
+        _forget_contents(message)
         report.failed += 1
         log.warning("outbox message %s failed for good: %s", message.id, error)
     else:
