@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -182,34 +182,25 @@ def _confirm(page: Page, server: Server, link: str, count_before: int) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("your signature counts")
 
 
-def test_sign_confirm_and_count(server: Server, shots: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = browser.new_context(viewport=PHONE).new_page()
-            page.set_default_timeout(10_000)
+def test_sign_confirm_and_count(server: Server, browser, shots: Path) -> None:
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(10_000)
 
-            page.goto(server.base_url + "/")
-            page.get_by_role("link", name=TITLE).click()
-            expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-            count_before = _shown_count(page)
-            page.screenshot(path=shots / "1-campaign-before.png", full_page=True)
+    page.goto(server.base_url + "/")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    count_before = _shown_count(page)
+    page.screenshot(path=shots / "1-campaign-before.png", full_page=True)
 
-            _submit_empty_form(page, shots)
-            _sign(page, shots)
-            link = _confirmation_link(_wait_for_mail(server.mail_dir), server)
-            _confirm(page, server, link, count_before)
+    _submit_empty_form(page, shots)
+    _sign(page, shots)
+    link = _confirmation_link(_wait_for_mail(server.mail_dir), server)
+    _confirm(page, server, link, count_before)
 
-            page.goto(f"{server.base_url}/c/{SLUG}")
-            assert _shown_count(page) == count_before + 1
-            signers = page.locator(".signers")
-            expect(signers.get_by_role("heading", name="Recent signers")).to_be_visible()
-            expect(signers.get_by_text(SIGNER_NAME)).to_be_visible()
-            assert SIGNER_EMAIL not in page.content().lower()
-            page.screenshot(path=shots / "4-campaign-after.png", full_page=True)
-        finally:
-            browser.close()
+    page.goto(f"{server.base_url}/c/{SLUG}")
+    assert _shown_count(page) == count_before + 1
+    signers = page.locator(".signers")
+    expect(signers.get_by_role("heading", name="Recent signers")).to_be_visible()
+    expect(signers.get_by_text(SIGNER_NAME)).to_be_visible()
+    assert SIGNER_EMAIL not in page.content().lower()
+    page.screenshot(path=shots / "4-campaign-after.png", full_page=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 import config
 from campaign import create_app
@@ -26,8 +26,6 @@ from campaign.models import Campaign
 from campaign.organizer.embed import snippets
 
 from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SLUG,
     TITLE,
     Server,
@@ -94,18 +92,6 @@ def sites(tmp_path_factory):
             f"<iframe id='campaign' src='{server.base_url}/c/{SLUG}' width='300' height='300'></iframe>"
             f"<iframe id='form' src='{server.base_url}/c/{SLUG}/embed' width='300' height='300'></iframe>")))
         yield SimpleNamespace(app=server, host_url=host_url, database=tmp / "browser.sqlite")
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _frame_fits_its_page(page) -> None:

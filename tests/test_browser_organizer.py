@@ -15,11 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     Server,
     _app_env,
@@ -150,35 +148,26 @@ def _log_out(page: Page, server: Server) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Organizer login")
 
 
-def test_organizer_creates_opens_and_exports(server: OrganizerServer, shots: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
+def test_organizer_creates_opens_and_exports(server: OrganizerServer, browser, shots: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
 
-            _log_in(page, server, shots)
-            _create_from_article(page, server, shots)
-            _open_for_signatures(page)
-            _sign(page, server)
-            rows = _download_csv(page, server, shots)
+    _log_in(page, server, shots)
+    _create_from_article(page, server, shots)
+    _open_for_signatures(page)
+    _sign(page, server)
+    rows = _download_csv(page, server, shots)
 
-            assert rows, "the CSV is empty"
-            assert rows[0] == CSV_HEADER
-            record = [dict(zip(CSV_HEADER, row)) for row in rows[1:]]
-            mine = [r for r in record if r["email"] == SIGNER_EMAIL]
-            assert len(mine) == 1, rows
-            assert mine[0]["status"] == "pending"
-            assert (mine[0]["first_name"], mine[0]["last_name"]) == ("Grace", "Hopper-Browser")
-            assert mine[0]["zip_code"] == SIGNER_ZIP
-            assert mine[0]["country"] == "US"
-            assert mine[0]["confirmed_at"] == ""
+    assert rows, "the CSV is empty"
+    assert rows[0] == CSV_HEADER
+    record = [dict(zip(CSV_HEADER, row)) for row in rows[1:]]
+    mine = [r for r in record if r["email"] == SIGNER_EMAIL]
+    assert len(mine) == 1, rows
+    assert mine[0]["status"] == "pending"
+    assert (mine[0]["first_name"], mine[0]["last_name"]) == ("Grace", "Hopper-Browser")
+    assert mine[0]["zip_code"] == SIGNER_ZIP
+    assert mine[0]["country"] == "US"
+    assert mine[0]["confirmed_at"] == ""
 
-            _log_out(page, server)
-        finally:
-            browser.close()
+    _log_out(page, server)

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 import config
 from campaign import create_app, database, sample
@@ -20,8 +20,6 @@ from campaign.extensions import db
 
 from . import representative_data as data
 from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     SLUG,
     Server,
@@ -119,23 +117,15 @@ def _contact_from_the_lookup_page(page: Page, shots: Path) -> None:
     page.screenshot(path=shots / "reps-4-contacted-phone.png", full_page=True)
 
 
-def test_representatives_after_signing_and_contacted(server: Server, shots: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            page = browser.new_context(viewport=PHONE).new_page()
-            page.set_default_timeout(10_000)
-            _sign_in_shared_zip(page, server, shots)
-            _choose_district(page, server, shots)
-            _contact_from_the_lookup_page(page, shots)
-            assert "@" not in page.locator("main").inner_text()  # no office here has an email
-            page.set_viewport_size(DESKTOP)
-            page.screenshot(path=shots / "reps-5-desktop.png", full_page=True)
-        finally:
-            browser.close()
+def test_representatives_after_signing_and_contacted(server: Server, browser, shots: Path) -> None:
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(10_000)
+    _sign_in_shared_zip(page, server, shots)
+    _choose_district(page, server, shots)
+    _contact_from_the_lookup_page(page, shots)
+    assert "@" not in page.locator("main").inner_text()  # no office here has an email
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=shots / "reps-5-desktop.png", full_page=True)
     with sqlite3.connect(server.database) as conn:
         assert conn.execute("SELECT representative_name, channel FROM outreaches").fetchall() == [
             (data.MEMBER_MN_05, "phone")]
