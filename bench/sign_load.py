@@ -163,6 +163,10 @@ def free_port() -> int:
 def gunicorn_argv(args, app_spec: str, chdir: Path, port: int) -> list[str]:
     argv = [
         str(VENV_BIN / "gunicorn"),
+        # Only the settings below: without --config gunicorn would read ./gunicorn.conf.py of its
+        # working directory (the project's production file: 4 threads, which turn "sync" into
+        # gthread, and the access log) for one server and not for the other.
+        "--config", str(BENCH / "gunicorn_bench.conf.py"),
         "--bind", f"{HOST}:{port}",
         "--chdir", str(chdir),
         "--workers", str(args.workers),
