@@ -112,6 +112,8 @@ class Config:
     CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.
     TALLY_CACHE_SECONDS = float(_env("TALLY_CACHE_SECONDS", "3"))
+    # How long a process reuses a public campaign's row (its own edits drop it at once).
+    CAMPAIGN_CACHE_SECONDS = float(_env("CAMPAIGN_CACHE_SECONDS", "2"))
     # How old the organizer's dashboard figures may be: a recount at a million signatures
     # takes about half a second, so it is redone in the background, not while a page waits.
     DASHBOARD_CACHE_SECONDS = float(_env("DASHBOARD_CACHE_SECONDS", "30"))

@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE, ROOT, Config, select_config
 
-from . import countries, database, markdown, outbox, request_ids, social_card
+from . import campaigns, countries, database, markdown, outbox, request_ids, social_card
 from .cli import register_commands
 from .errors import register_error_handlers
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -40,6 +40,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    database.fit_engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _allow_larger_bodies_for_organizers(app)  # before CSRF, which reads the body first
@@ -50,6 +51,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     database.init_app(app)
     request_ids.init_app(app)
     outbox.init_app(app)
+    campaigns.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
     app.extensions["campaign_cards"] = social_card.CardCache(Path(cards_dir) if cards_dir else None)
 

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 
 from . import countries
 from .clock import utcnow
@@ -41,6 +45,94 @@ def get_public(slug: str) -> Campaign | None:
             Campaign.status.in_([CampaignStatus.OPEN, CampaignStatus.CLOSED]),
         )
     )
+
+
+def get_public_recent(slug: str) -> Campaign | None:
+    """get_public(), as read by this process within CAMPAIGN_CACHE_SECONDS.
+
+    For the pages every visitor opens and for signing, which read it on each request. A change
+    committed in this process drops it at once; one made elsewhere shows within that time.
+    Signing does not rely on it being current: the signature's INSERT checks that the
+    campaign is open (signatures.sign).
+    """
+    rows = _public_rows()
+    values = rows.get(slug)
+    if values is not None:
+        return _attached(values)
+    campaign = get_public(slug)
+    if campaign is not None:
+        rows.put(slug, {attr.key: getattr(campaign, attr.key) for attr in Campaign.__mapper__.column_attrs})
+    return campaign
+
+
+class _RowCache:
+    """Column values of public campaigns by slug, each for CAMPAIGN_CACHE_SECONDS; one per app."""
+
+    MAX_ENTRIES = 1000
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[float, dict]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> dict | None:
+        hit = self._rows.get(slug)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, slug: str, values: dict) -> None:
+        seconds = current_app.config["CAMPAIGN_CACHE_SECONDS"]
+        if seconds <= 0:
+            return
+        with self._lock:
+            if len(self._rows) >= self.MAX_ENTRIES:  # slugs of campaigns since renamed or closed
+                self._rows.clear()
+            self._rows[slug] = (time.monotonic() + seconds, values)
+
+    def forget(self, campaign_ids: set[int]) -> None:
+        with self._lock:
+            for slug in [s for s, (_, values) in self._rows.items() if values["id"] in campaign_ids]:
+                del self._rows[slug]
+
+
+def _public_rows() -> _RowCache:
+    return current_app.extensions["campaign_rows"]
+
+
+def _attached(values: dict) -> Campaign:
+    """A Campaign in this request's session made from cached values, without a query.
+
+    Its relationships (article, actions) load on first use, as for a queried one.
+    """
+    existing = db.session.identity_map.get(db.session.identity_key(Campaign, values["id"]))
+    if existing is not None:
+        return existing
+    campaign = Campaign(**{key: list(value) if isinstance(value, list) else value
+                           for key, value in values.items()})
+    make_transient_to_detached(campaign)
+    db.session.add(campaign)
+    return campaign
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["campaign_rows"] = _RowCache()
+
+
+@event.listens_for(Campaign, "after_update")
+def _note_change(_mapper, _connection, campaign: Campaign) -> None:
+    session = object_session(campaign)
+    if session is not None:
+        session.info.setdefault("changed_campaigns", set()).add(campaign.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_rows(session: Session) -> None:
+    changed = session.info.pop("changed_campaigns", None)
+    if changed and has_app_context() and "campaign_rows" in current_app.extensions:
+        _public_rows().forget(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("changed_campaigns", None)
 
 
 def get_by_slug(slug: str) -> Campaign | None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import insert, select
 
-from . import tokens
+from . import database, tokens
 from .extensions import db
 from .models import Campaign, ConfirmationToken, Signature
 
@@ -28,7 +28,7 @@ def issue(signature: Signature, *, now: datetime) -> str:
     nonce = tokens.new_nonce()
     token = tokens.token_from_nonce(current_app.config["SECRET_KEY"], nonce)
     lifetime = timedelta(days=current_app.config["CONFIRM_TOKEN_DAYS"])
-    db.session.execute(insert(ConfirmationToken), {
+    database.execute_plain(insert(ConfirmationToken.__table__), {
         "signature_id": signature.id,
         "token_hash": tokens.hash_token(token),
         "created_at": now,

@@ -59,6 +59,14 @@ def _begin_sqlite(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() else "BEGIN")
 
 
+def fit_engine_options(config: dict) -> None:
+    """No pre-ping on SQLite: a file does not drop connections, and the ping was a query a request."""
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def init_app(app: Flask) -> None:
     """Mark read-only requests so SQLite lets them read without the write lock."""
 
@@ -84,6 +92,15 @@ def start_writing() -> None:
         return
     db.session.commit()  # ends the read transaction; loaded objects stay usable
     sqlite_write_intent.set(True)
+
+
+def execute_plain(statement, params=None):
+    """Run a Core statement (an INSERT of a table) on the session's connection, in its transaction.
+
+    Skips the ORM's per-statement work (entity inspection, the bulk-insert path), which cost
+    more than the statement itself on the sign path; nothing is added to the session.
+    """
+    return db.session.connection().execute(statement, params)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, Select, bindparam, select
 
-from . import regions
+from . import database, regions
 from .extensions import db
 from .models import PostcodeDistrict
 
@@ -61,7 +61,7 @@ def lookup(country: str, postcode: str) -> Place:
     One SELECT on the (country, postcode) index: it runs on every signature.
     """
     keys = lookup_keys(country, postcode)
-    rows = db.session.execute(_LOOKUP, {"country": country, "keys": keys}).all() if keys else []
+    rows = database.execute_plain(_LOOKUP, {"country": country, "keys": keys}).all() if keys else []
     return _place(country, postcode, rows)
 
 

@@ -15,7 +15,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import mail, outages, tokens
+from . import database, mail, outages, tokens
 from .clock import utcnow
 from .extensions import db
 from .models import OutboxMessage, OutboxStatus
@@ -42,7 +42,7 @@ def enqueue(
     """Write a message in the caller's transaction; it is sent only if that commits."""
     now = utcnow()
     # A plain INSERT with parameters: the ORM unit of work cost more than the rest of signing.
-    db.session.execute(insert(OutboxMessage), {
+    database.execute_plain(insert(OutboxMessage.__table__), {
         "kind": kind,
         "to_address": to_address,
         "subject": subject,

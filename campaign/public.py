@@ -42,8 +42,9 @@ from .models import Campaign, SignatureStatus
 bp = Blueprint("public", __name__)
 
 
-def _campaign_or_404(slug: str) -> Campaign:
-    campaign = campaigns.get_public(slug)
+def _campaign_or_404(slug: str, *, recent: bool = False) -> Campaign:
+    # recent: the row this process read within seconds will do (see campaigns.get_public_recent)
+    campaign = campaigns.get_public_recent(slug) if recent else campaigns.get_public(slug)
     if campaign is None:
         abort(404)
     return campaign
@@ -126,7 +127,7 @@ def index():
 
 @bp.get("/c/<slug>")
 def campaign(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(slug, recent=True)
     ref = request.args.get("ref", "")
     if _session_signer(campaign) is not None:
         return _render_campaign(campaign, sign_form(campaign, ref=ref))
@@ -180,7 +181,7 @@ def take_signature(campaign: Campaign, form: SignForm) -> SignOutcome:
 @rate_limits.sign_limit
 def sign(slug: str):
     database.read_first()  # look up and check without holding SQLite's write lock
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(slug, recent=True)
     form = sign_form(campaign)
     outcome = take_signature(campaign, form)
     if outcome == SignOutcome.CLOSED:
@@ -194,14 +195,14 @@ def sign(slug: str):
 @bp.get("/c/<slug>/sign")
 def sign_page(slug: str):
     # The form posts here, so a reload or a shared address lands on GET: show the form.
-    _campaign_or_404(slug)
+    _campaign_or_404(slug, recent=True)
     return redirect(url_for(".campaign", slug=slug, _anchor="sign"), 303)
 
 
 @bp.get("/c/<slug>/signed")
 def signed(slug: str):
     # The same page whether the address was new, pending or confirmed: it reveals nothing.
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(slug, recent=True)
     cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
     return render_template("public/signed.html", campaign=campaign,
                            cards=[c for c in cards if c.kind in ("contact", "letter", "share")],
@@ -284,7 +285,7 @@ def card_image(slug: str):
 
 @bp.get("/c/<slug>/count.json")
 def count_json(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(slug, recent=True)
     response = jsonify(
         slug=campaign.slug,
         title=campaign.title,

@@ -5,12 +5,12 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, exists, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import countries, districts, list_rules, regions, signer_mail, tallies
+from . import countries, database, districts, list_rules, regions, signer_mail, tallies
 from .extensions import db
-from .models import Campaign, Signature, SignatureStatus
+from .models import Campaign, CampaignStatus, Signature, SignatureStatus
 from .signer_input import duplicate_key
 
 
@@ -91,7 +91,9 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed
         created_at=now,
         confirmed_at=now if counts_at_once else None,
     )
-    new_id = db.session.execute(_insert_unless_signed(), values).scalar()
+    new_id = database.execute_plain(_insert_unless_signed(), {**values, "open_at": now}).scalar()
+    if new_id is None and not _open_now(campaign.id, now):
+        raise CampaignClosed(campaign.slug)  # closed (elsewhere) since this process read it
     if held_reason:  # no email, to a new or an earlier signer: held ones are reviewed first
         return Signed(count_changed=False, new_id=new_id)
     if new_id is None:
@@ -107,10 +109,32 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed
 
 @functools.cache
 def _insert_statement(dialect: str):
+    """INSERT ... SELECT the values WHERE the campaign is open ... ON CONFLICT DO NOTHING.
+
+    The campaign's state is read in the statement that writes: a campaign closed a moment
+    ago, in any process, takes no new signature, whatever its row said when the request began.
+    """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(Signature.__table__)
+    table, campaigns = Signature.__table__, Campaign.__table__
+    columns = [column for column in table.columns if column.key != "id"]
+    now = bindparam("open_at", type_=campaigns.c.closes_at.type)
+    campaign_open = exists().where(
+        campaigns.c.id == bindparam("campaign_id"),
+        campaigns.c.status == CampaignStatus.OPEN,
+        or_(campaigns.c.closes_at.is_(None), campaigns.c.closes_at > now),
+    )
+    values = select(*[bindparam(column.key, type_=column.type) for column in columns]).where(campaign_open)
+    return (insert(table).from_select([column.key for column in columns], values)
             .on_conflict_do_nothing(index_elements=["campaign_id", "email_key"])
-            .returning(Signature.__table__.c.id))
+            .returning(table.c.id))
+
+
+def _open_now(campaign_id: int, now: datetime) -> bool:
+    """Whether the campaign takes signatures, as the database says now (not a cached row)."""
+    row = db.session.execute(
+        select(Campaign.status, Campaign.closes_at).where(Campaign.id == campaign_id)
+    ).one_or_none()
+    return row is not None and Campaign.accepts_signatures(row, now)  # the model's rule, on these columns
 
 
 def _insert_unless_signed():
