@@ -86,6 +86,11 @@ class Config:
     # addresses are exempt); more get 429 with Retry-After and are never counted.
     SIGN_RATE_LIMIT = _env("SIGN_RATE_LIMIT", "10 per 10 minutes")
     CONFIRM_RATE_LIMIT = _env("CONFIRM_RATE_LIMIT", "30 per 10 minutes")
+    # Forms that send an email to the address typed in (a new confirmation link, a deletion
+    # link): each address's emails are capped a day already, these cap one sender's tries.
+    EMAIL_REQUEST_RATE_LIMIT = _env("EMAIL_REQUEST_RATE_LIMIT", "10 per 10 minutes")
+    # "I contacted them" buttons: a visitor may press a few per representative and channel.
+    OUTREACH_RATE_LIMIT = _env("OUTREACH_RATE_LIMIT", "60 per 10 minutes")
     # Flask-Limiter: memory:// counts per process; with several workers the counts must be
     # shared, in Redis: REDIS_URL=redis://127.0.0.1:6379/0 (RATELIMIT_STORAGE_URI wins if set).
     REDIS_URL = _env("REDIS_URL")
@@ -149,6 +154,8 @@ class TestingConfig(Config):
     # Tests sign many times from one address; the tests of these limits set their own.
     SIGN_RATE_LIMIT = "1000 per minute"
     CONFIRM_RATE_LIMIT = "1000 per minute"
+    EMAIL_REQUEST_RATE_LIMIT = "1000 per minute"
+    OUTREACH_RATE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

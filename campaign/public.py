@@ -254,6 +254,7 @@ def confirmed(slug: str):
 
 
 @bp.route("/c/<slug>/resend", methods=["GET", "POST"])
+@rate_limits.email_request_limit
 def resend(slug: str):
     campaign = _campaign_or_404(slug)
     form = ResendForm()

@@ -1,4 +1,6 @@
-"""Per-address limits on signing and confirming, counted separately for each campaign.
+"""Per-address limits on the public forms that write: signing, confirming, asking for an
+email (a new confirmation link, a deletion link) and "I contacted them"; counted separately
+for each campaign.
 
 An address over the limit gets 429 with Retry-After and a page that says when to try again;
 nothing is stored, so the count never rises. Addresses on the campaign's allow-list (a
@@ -79,7 +81,10 @@ def _limit(setting: str, action: str):
     )
 
 
-# Decorators for the views that sign (POST /c/<slug>/sign, and any other form that signs)
-# and for the confirmation button.
+# Decorators for the views that sign (POST /c/<slug>/sign, and any other form that signs),
+# for the confirmation button, for the forms that email the address typed in, and for the
+# outreach buttons.
 sign_limit = _limit("SIGN_RATE_LIMIT", "sign")
 confirm_limit = _limit("CONFIRM_RATE_LIMIT", "confirm")
+email_request_limit = _limit("EMAIL_REQUEST_RATE_LIMIT", "email")
+outreach_limit = _limit("OUTREACH_RATE_LIMIT", "outreach")

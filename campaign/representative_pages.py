@@ -23,6 +23,7 @@ from . import (
     district_choice,
     districts,
     outreach,
+    rate_limits,
     representative_cards,
     signer_input,
     signer_memory,
@@ -97,6 +98,7 @@ def lookup(slug: str):
 
 
 @bp.post("/c/<slug>/representatives/<int:rep_id>/contacted")
+@rate_limits.outreach_limit
 def contacted(slug: str, rep_id: int):
     campaign = _campaign_or_404(slug)
     representative = db.session.get(Representative, rep_id)

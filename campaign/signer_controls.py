@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from . import campaigns, removal, tallies
+from . import campaigns, rate_limits, removal, tallies
 from .clock import utcnow
 from .extensions import db
 from .forms import ConfirmForm, ResendForm
@@ -62,6 +62,7 @@ def removed(slug: str):
 
 
 @bp.route("/delete-my-data", methods=["GET", "POST"])
+@rate_limits.email_request_limit  # one budget per address, across the site
 def delete_my_data():
     form = ResendForm()  # one email field, cleaned like the sign form's
     if request.method == "GET":

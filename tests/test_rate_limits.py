@@ -17,7 +17,7 @@ import pytest
 import config
 from campaign import campaigns, create_app, list_rules, network, organizers
 from campaign.extensions import db
-from campaign.models import OutboxMessage, Signature
+from campaign.models import OutboxMessage, Outreach, Signature
 
 from .helpers import confirm_link, count_rows, signatures
 from .test_confirmation import count, deliver
@@ -220,3 +220,54 @@ def test_the_limit_holds_across_two_workers_on_redis(app, make_campaign):
             db.engine.dispose()
     with app.app_context():
         assert count_rows(Signature) == 3 + 2 + 4
+
+
+def test_the_email_and_outreach_defaults():
+    assert config.Config.EMAIL_REQUEST_RATE_LIMIT == "10 per 10 minutes"
+    assert config.Config.OUTREACH_RATE_LIMIT == "60 per 10 minutes"
+
+
+def test_asking_for_emails_is_limited_per_address_and_sends_nothing_more(app, client, make_campaign, signer):
+    app.config["EMAIL_REQUEST_RATE_LIMIT"] = "3 per 10 minutes"
+    slug = make_campaign()
+    sign_ok(client, slug, signer())  # a pending signer: a new link may be sent to them
+
+    def resend(address: str = SHARED):
+        return client.post(f"/c/{slug}/resend", data={"email": "ada@example.org"},
+                           environ_base={"REMOTE_ADDR": address})
+
+    def delete_my_data(n: int):
+        return client.post("/delete-my-data", data={"email": f"someone{n}@example.org"},
+                           environ_base={"REMOTE_ADDR": SHARED})
+
+    # Three each: the resend form counts per campaign, the deletion form across the site.
+    answers = [resend(), resend()] + [delete_my_data(n) for n in range(4)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    refused = answers[-1]
+    assert 0 < int(refused.headers["Retry-After"]) <= 600
+    assert "No email was sent for this one" in " ".join(refused.text.split())
+    assert resend().status_code == 200
+    with app.app_context():
+        sent = count_rows(OutboxMessage)
+    assert resend().status_code == 429
+    with app.app_context():
+        assert count_rows(OutboxMessage) == sent
+    # Opening the forms is never limited, and another address has a budget of its own.
+    assert client.get("/delete-my-data", environ_base={"REMOTE_ADDR": SHARED}).status_code == 200
+    assert resend("203.0.113.9").status_code == 200
+
+
+def test_outreach_notes_are_limited_per_address(app, client, make_campaign):
+    from . import representative_data as data
+
+    reps = data.load(app)
+    app.config["OUTREACH_RATE_LIMIT"] = "2 per 10 minutes"
+    slug = make_campaign()
+    answers = [client.post(f"/c/{slug}/representatives/{reps[name]}/contacted",
+                           data={"channel": "phone", "country": "US", "postcode": "55401"},
+                           environ_base={"REMOTE_ADDR": SHARED})
+               for name in (data.MEMBER_MN_05, data.MEMBER_MN_03, data.MEMBER_MN_05)]
+    assert [a.status_code for a in answers] == [303, 303, 429]
+    assert "was <strong>not</strong> recorded" in answers[-1].text
+    with app.app_context():
+        assert count_rows(Outreach) == 2
