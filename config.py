@@ -116,6 +116,19 @@ class Config:
     # Social preview images, shared on disk by the web processes.
     CARD_CACHE_DIR = _env("CARD_CACHE_DIR", str(INSTANCE / "cards"))
     # How stale the public count may be; counting is an aggregate query, cached.
+    # Fonts for characters the packets' own font (DejaVu Sans) lacks, tried in order; files
+    # that do not exist are skipped. The defaults are in Debian's fonts-droid-fallback (Chinese,
+    # Japanese kana and kanji), fonts-nanum (Korean) and fonts-noto-core (Indic scripts, Thai...).
+    PACKET_FALLBACK_FONTS = _env("PACKET_FALLBACK_FONTS", " ".join(
+        f"/usr/share/fonts/truetype/{name}.ttf" for name in (
+            "droid/DroidSansFallbackFull", "nanum/NanumGothic", "noto/NotoSansDevanagari-Regular",
+            "noto/NotoSansBengali-Regular", "noto/NotoSansGurmukhi-Regular",
+            "noto/NotoSansGujarati-Regular", "noto/NotoSansTamil-Regular",
+            "noto/NotoSansTelugu-Regular", "noto/NotoSansKannada-Regular",
+            "noto/NotoSansMalayalam-Regular", "noto/NotoSansSinhala-Regular",
+            "noto/NotoSansThai-Regular", "noto/NotoSansLao-Regular",
+            "noto/NotoSansKhmer-Regular", "noto/NotoSansMyanmar-Regular",
+            "noto/NotoSansEthiopic-Regular")))
     TALLY_CACHE_SECONDS = float(_env("TALLY_CACHE_SECONDS", "3"))
     # How long a process reuses a public campaign's row (its own edits drop it at once).
     CAMPAIGN_CACHE_SECONDS = float(_env("CAMPAIGN_CACHE_SECONDS", "2"))

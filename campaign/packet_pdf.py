@@ -1,16 +1,23 @@
-"""A delivery packet as a PDF (fpdf2), in an embedded Unicode font so that every name prints.
+"""A delivery packet as a PDF (fpdf2), in embedded Unicode fonts so that every name prints.
 
 DejaVu Sans (campaign/data/fonts, with its licence) covers Latin, Greek, Cyrillic, Armenian,
 Georgian, Hebrew and Arabic; right-to-left and joined scripts go through HarfBuzz shaping.
+Names in other scripts (Chinese, Japanese, Korean, Indic, Thai...) print in the first of
+PACKET_FALLBACK_FONTS that has all their characters; a name no font can show is replaced by
+a note saying so, never left blank.
 """
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flask import current_app, has_app_context
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
 
 FONTS = Path(__file__).parent / "data" / "fonts"
 FAMILY = "DejaVuSans"
+UNPRINTABLE = "(a name in a script this PDF's fonts lack)"
 BODY, SMALL, HEADING, TITLE = 10.5, 8.5, 13, 17
 LINE = 5.2
 ROW = 4.8
@@ -38,6 +46,27 @@ class _GlyphsWithoutNames(logging.Filter):
 
 
 logging.getLogger("fpdf.output").addFilter(_GlyphsWithoutNames())
+# Subsetting a fallback font says, for each PDF, which of the font's own tables it drops
+# (hinting sources no PDF needs): nothing for the app's log.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+
+@cache
+def _characters(path: Path) -> frozenset[int]:
+    """The code points a font file has glyphs for."""
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _needed(text: str) -> set[int]:
+    # Spaces and invisible joiners need no glyph of their own.
+    return {ord(c) for c in text if not c.isspace() and unicodedata.category(c) != "Cf"}
+
+
+def fallback_fonts() -> list[Path]:
+    """The configured fallback font files that exist on this machine, in order."""
+    configured = current_app.config["PACKET_FALLBACK_FONTS"] if has_app_context() else ""
+    return [Path(name) for name in configured.split() if Path(name).is_file()]
 
 
 def _day(moment: datetime | None) -> str:
@@ -51,21 +80,48 @@ class _PacketPDF(FPDF):
         super().__init__(format=page_size)
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+        self.own_characters = _characters(FONTS / "DejaVuSans.ttf")
+        self.fallbacks = fallback_fonts()
+        self.added: dict[Path, str] = {}  # fallbacks embedded so far, by file: parsed only if used
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=16)
         self.set_creator("Campaign")
 
     def footer(self) -> None:
         self.set_y(-12)
+        rep = self.packet.representative
+        text = f"{self.packet.campaign_title} · for {rep.name} · page {self.page_no()} of {{nb}}"
+        self.can_print(text)
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(90)
-        rep = self.packet.representative
-        self.cell(0, 4, f"{self.packet.campaign_title} · for {rep.name} · page {self.page_no()} "
-                        f"of {{nb}}", align="C")
+        self.cell(0, 4, text, align="C")
         self.set_text_color(0)
 
+    def can_print(self, text: str) -> bool:
+        """Whether the fonts have every character of the text; embeds the fallbacks it needs."""
+        missing = _needed(text) - self.own_characters
+        for path in self.fallbacks:
+            if not missing:
+                break
+            covered = missing & _characters(path)
+            if covered:
+                self._embed(path)
+                missing -= covered
+        return not missing
+
+    def _embed(self, path: Path) -> None:
+        if path in self.added:
+            return
+        family = self.added[path] = f"Fallback{len(self.added)}"
+        bold = path.with_name(path.name.replace("-Regular", "-Bold"))
+        self.add_font(family, "", path)
+        self.add_font(family, "B", bold if bold != path and bold.is_file() else path)
+        # fpdf2 takes each glyph the current font lacks from the first fallback that has it.
+        self.set_fallback_fonts(list(self.added.values()))
+
     def text_block(self, text: str, size: float = BODY, style: str = "", height: float = LINE) -> None:
-        """A wrapped paragraph, shaped when its script needs it."""
+        """A wrapped paragraph, with fallback fonts where it needs them, shaped when needed."""
+        self.can_print(text)  # what no font has is logged (as a count) and prints blank
         self.set_font(FAMILY, style, size)
         self.set_text_shaping(bool(_COMPLEX.search(text)))
         self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -135,36 +191,40 @@ def _manifest(pdf: _PacketPDF, packet: Packet) -> None:
 def _signer_list(pdf: _PacketPDF, signers: list[Signer]) -> None:
     pdf.ln(3)
     pdf.text_block("Constituents who signed (name, town)", HEADING, "B", 6.5)
-    pdf.set_font(FAMILY, "", BODY - 1)
     name_width = (pdf.epw - 4) * 0.55
     town_width = pdf.epw - 4 - name_width
     fits = name_width - 2 * pdf.c_margin
     for index, signer in enumerate(signers, 1):
         number = f"{index:,}."
-        if (pdf.get_string_width(signer.name) <= fits and pdf.get_string_width(signer.town) <= fits
-                and not _COMPLEX.search(signer.name + signer.town)):
+        name, town = _printable(pdf, signer.name), _printable(pdf, signer.town)
+        pdf.set_font(FAMILY, "", BODY - 1)
+        if (_needed(name + town) <= pdf.own_characters and not _COMPLEX.search(name + town)
+                and pdf.get_string_width(name) <= fits and pdf.get_string_width(town) <= fits):
             pdf.set_x(pdf.l_margin)
             pdf.cell(14, ROW, number, align="R")
-            pdf.cell(name_width - 10, ROW, signer.name)
-            pdf.cell(town_width, ROW, signer.town, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(name_width - 10, ROW, name)
+            pdf.cell(town_width, ROW, town, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         else:
-            _long_row(pdf, number, signer, name_width - 10, town_width)
+            _long_row(pdf, number, name, town, name_width - 10, town_width)
 
 
-def _long_row(pdf: _PacketPDF, number: str, signer: Signer, name_width: float,
+def _printable(pdf: _PacketPDF, text: str) -> str:
+    """The text, or a note saying it cannot be shown when no font has its characters."""
+    return text if pdf.can_print(text) else UNPRINTABLE
+
+
+def _long_row(pdf: _PacketPDF, number: str, name: str, town: str, name_width: float,
               town_width: float) -> None:
-    """A row whose name or town wraps, or needs shaping: kept together on one page."""
-    pdf.set_text_shaping(bool(_COMPLEX.search(signer.name + signer.town)))
-    lines = max(len(pdf.multi_cell(name_width, ROW, signer.name, align="L", dry_run=True,
-                                 output="LINES")),
-                len(pdf.multi_cell(town_width, ROW, signer.town, align="L", dry_run=True,
-                                 output="LINES")))
+    """A row whose name or town wraps, needs shaping or another font: kept together on one page."""
+    pdf.set_text_shaping(bool(_COMPLEX.search(name + town)))
+    lines = max(len(pdf.multi_cell(name_width, ROW, name, align="L", dry_run=True, output="LINES")),
+                len(pdf.multi_cell(town_width, ROW, town, align="L", dry_run=True, output="LINES")))
     if pdf.will_page_break(lines * ROW):
         pdf.add_page()
     top = pdf.get_y()
     pdf.set_x(pdf.l_margin)
     pdf.cell(14, ROW, number, align="R")
-    pdf.multi_cell(name_width, ROW, signer.name, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
-    pdf.multi_cell(town_width, ROW, signer.town, align="L", new_x=XPos.LMARGIN, new_y=YPos.TOP)
+    pdf.multi_cell(name_width, ROW, name, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+    pdf.multi_cell(town_width, ROW, town, align="L", new_x=XPos.LMARGIN, new_y=YPos.TOP)
     pdf.set_text_shaping(False)
     pdf.set_y(top + lines * ROW)

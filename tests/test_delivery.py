@@ -7,12 +7,13 @@ import io
 import re
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from campaign import campaigns, delivery
+from campaign import campaigns, delivery, packet_pdf
 from campaign.extensions import db
 from campaign.models import AuditEntry
 
@@ -233,13 +234,52 @@ def test_the_sign_form_says_where_names_go_only_when_they_do(app, client, make_c
     assert sentence not in " ".join(client.get(f"/c/{slug}").text.split())
 
 
+def _add_craig_constituents(app, slug: str, names: list[str]) -> None:
+    from .seats import add_signers
+
+    with app.app_context():
+        add_signers(slug, [(name, f"signer{n}@example.org", "US", "55044", "MN", "MN-02", "", "confirmed")
+                           for n, name in enumerate(names)])
+        db.session.commit()
+
+
+def test_names_in_other_scripts_print_in_a_fallback_font(app, client, owner, caplog):
+    fonts = app.config["PACKET_FALLBACK_FONTS"].split()
+    missing = [name for name in fonts if not Path(name).is_file()]
+    if missing:  # tests/browser-deps installs them, as the Dockerfile does
+        pytest.fail(f"fallback fonts missing ({missing[0]} ...): apt-get install -y fonts-droid-fallback fonts-noto-core")
+    slug, ids = owner
+    _add_craig_constituents(app, slug, ["王小明", "अनीता शर्मा", "Ana 山田", "김민준"])
+    pdf = client.get(f"/organizer/c/{slug}/delivery/{ids['Angie Craig']}.pdf").data
+    flat = " ".join(pdf_text(pdf).split())
+    assert "5 constituents of yours signed" in flat
+    assert "王小明" in flat and "Ana 山田" in flat and "김민준" in flat
+    assert packet_pdf.UNPRINTABLE not in flat
+    # Only the fonts the names need are embedded, each as a subset.
+    fonts = set(re.findall(rb"/BaseFont /[A-Z]{6}\+([A-Za-z-]+)", pdf))
+    assert {b"DroidSansFallback", b"NanumGothic", b"NotoSansDevanagari"} <= fonts
+    assert not any(font.startswith(b"NotoSans") and b"Devanagari" not in font for font in fonts), fonts
+    assert "lacks" not in caplog.text and "subset" not in caplog.text
+
+
+def test_a_name_no_font_can_show_is_marked_not_left_blank(app, client, owner, caplog):
+    app.config["PACKET_FALLBACK_FONTS"] = ""
+    slug, ids = owner
+    _add_craig_constituents(app, slug, ["王小明"])
+    flat = " ".join(pdf_text(client.get(f"/organizer/c/{slug}/delivery/{ids['Angie Craig']}.pdf").data).split())
+    assert "2 constituents of yours signed" in flat
+    assert packet_pdf.UNPRINTABLE in flat
+    assert "lacks" not in caplog.text
+
+
 def test_glyphs_the_font_lacks_stay_out_of_the_log(app, client, owner, caplog):
+    # Text no font can show, where no note can stand in (the title), prints blank: the log
+    # says how many glyphs, never which.
+    app.config["PACKET_FALLBACK_FONTS"] = ""
     slug, ids = owner
     with app.app_context():
-        from .seats import add_signers
-        add_signers(slug, [("王小明", "wang@example.org", "US", "55044", "MN", "MN-02", "",
-                            "confirmed")])
+        campaigns.get_by_slug(slug).title = "Keep the 王小明 grants"
         db.session.commit()
     response = client.get(f"/organizer/c/{slug}/delivery/{ids['Angie Craig']}.pdf")
-    assert "2 constituents of yours signed" in " ".join(pdf_text(response.data).split())
+    assert "1 constituent of yours signed" in " ".join(pdf_text(response.data).split())
     assert "lacks 3 glyphs" in caplog.text and "王" not in caplog.text and "738b" not in caplog.text
