@@ -53,9 +53,13 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 @cache
 def _characters(path: Path) -> frozenset[int]:
-    """The code points a font file has glyphs for."""
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    """The code points a font file has glyphs for; none when it cannot be read as a font."""
+    try:
+        with open(path, "rb") as file, TTFont(file, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception:  # any file can be named in the setting: a packet must still print
+        logging.getLogger(__name__).exception("PACKET_FALLBACK_FONTS: %s is not a usable font", path)
+        return frozenset()
 
 
 def _needed(text: str) -> set[int]:
@@ -66,7 +70,7 @@ def _needed(text: str) -> set[int]:
 def fallback_fonts() -> list[Path]:
     """The configured fallback font files that exist on this machine, in order."""
     configured = current_app.config["PACKET_FALLBACK_FONTS"] if has_app_context() else ""
-    return [Path(name) for name in configured.split() if Path(name).is_file()]
+    return [path for path in map(Path, configured.split()) if path.is_file() and _characters(path)]
 
 
 def _day(moment: datetime | None) -> str:

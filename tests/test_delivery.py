@@ -272,6 +272,18 @@ def test_a_name_no_font_can_show_is_marked_not_left_blank(app, client, owner, ca
     assert "lacks" not in caplog.text
 
 
+def test_a_file_that_is_no_font_is_skipped(app, client, owner, tmp_path, caplog):
+    not_a_font = tmp_path / "fake.ttf"
+    not_a_font.write_text("not a font")
+    app.config["PACKET_FALLBACK_FONTS"] = f"{not_a_font} {tmp_path / 'missing.ttf'}"
+    slug, ids = owner
+    _add_craig_constituents(app, slug, ["王小明"])
+    response = client.get(f"/organizer/c/{slug}/delivery/{ids['Angie Craig']}.pdf")
+    assert response.status_code == 200
+    assert packet_pdf.UNPRINTABLE in " ".join(pdf_text(response.data).split())
+    assert "fake.ttf is not a usable font" in caplog.text
+
+
 def test_glyphs_the_font_lacks_stay_out_of_the_log(app, client, owner, caplog):
     # Text no font can show, where no note can stand in (the title), prints blank: the log
     # says how many glyphs, never which.
