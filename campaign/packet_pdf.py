@@ -2,9 +2,9 @@
 
 DejaVu Sans (campaign/data/fonts, with its licence) covers Latin, Greek, Cyrillic, Armenian,
 Georgian, Hebrew and Arabic; right-to-left and joined scripts go through HarfBuzz shaping.
-Names in other scripts (Chinese, Japanese, Korean, Indic, Thai...) print in the first of
-PACKET_FALLBACK_FONTS that has all their characters; a name no font can show is replaced by
-a note saying so, never left blank.
+Characters it lacks (Chinese, Japanese, Korean, Indic, Thai...) come glyph by glyph from the
+first of PACKET_FALLBACK_FONTS that has them; a name no font can show is replaced by a note
+saying so, never left blank.
 """
 from __future__ import annotations
 
