@@ -22,6 +22,6 @@ errorlog = "-"
 
 def post_worker_init(worker):
     """Build the ZIP-to-state table before the first signer arrives (about a second)."""
-    from campaign import regions
+    from campaign.places import regions
 
     regions.load()

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config
-from campaign import abuse_watch, campaigns, create_app, database, network
+from campaign import create_app, database
+from campaign.abuse import network, watch
+from campaign.campaigns import store
 from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import CampaignStatus, Signature
@@ -72,7 +74,7 @@ def bench(kind: str, rows: int, repeat: int, workdir: Path) -> str:
     app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=database_url(kind, workdir))
     with app.app_context():
         database.upgrade_schema()
-        campaign = campaigns.create(slug="busy", title="Busy", petition_text="...",
+        campaign = store.create(slug="busy", title="Busy", petition_text="...",
                                     status=CampaignStatus.OPEN)
         db.session.commit()
         started = time.monotonic()
@@ -84,7 +86,7 @@ def bench(kind: str, rows: int, repeat: int, workdir: Path) -> str:
         walls, cpus, flags = [], [], 0
         for run in range(repeat + 1):
             wall, cpu = time.perf_counter(), time.process_time()
-            result = abuse_watch.watch(campaign.id, now=utcnow(), common_domains=BIG_PROVIDERS)
+            result = watch.watch(campaign.id, now=utcnow(), common_domains=BIG_PROVIDERS)
             if run:  # the first run warms the caches
                 walls.append(time.perf_counter() - wall)
                 cpus.append(time.process_time() - cpu)

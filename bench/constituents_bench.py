@@ -41,21 +41,15 @@ sys.path.insert(0, str(ROOT))
 from dashboard_bench import _sqlite_time  # the text SQLite stores for a UTC datetime
 
 import config
-from campaign import (
-    access,
-    campaigns,
-    constituents,
-    create_app,
-    database,
-    delivery,
-    delivery_archive,
-    organizers,
-    packet_pdf,
-    regions,
-)
+from campaign import create_app, database
+from campaign.accounts import memberships, organizers
+from campaign.campaigns import store
 from campaign.clock import utcnow
+from campaign.counts import constituents
+from campaign.delivery import archive, contents, packet_pdf
 from campaign.extensions import db
 from campaign.models import MemberRole, Representative
+from campaign.places import regions
 
 PG_DB = "campaign_bench_reps"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -158,15 +152,15 @@ def make_app(url: str):
     app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False)
     with app.app_context():
         database.upgrade_schema()
-        big = campaigns.create(slug=SLUG, title="A million signers", petition_text="We ask.",
+        big = store.create(slug=SLUG, title="A million signers", petition_text="We ask.",
                                target="Congress", goal=2_000_000, status="open")
-        campaigns.create(slug=OTHER_SLUG, title="Another", petition_text="p", goal=100,
+        store.create(slug=OTHER_SLUG, title="Another", petition_text="p", goal=100,
                          status="open")
         organizer = organizers.create("organizer@example.org", PASSWORD)
-        access.add_member(big, organizer, MemberRole.OWNER)
+        memberships.add_member(big, organizer, MemberRole.OWNER)
         db.session.add_all(list(representatives()))
         db.session.commit()
-        ids = (campaigns.get_by_slug(SLUG).id, campaigns.get_by_slug(OTHER_SLUG).id)
+        ids = (store.get_by_slug(SLUG).id, store.get_by_slug(OTHER_SLUG).id)
         db.session.remove()
     return app, ids
 
@@ -227,30 +221,30 @@ def measure(app, campaign_id: int, args) -> tuple[dict[str, tuple[float, float]]
 
 def _packets(campaign_id: int, report, args, notes: list[str]) -> dict[str, tuple[float, float]]:
     results = {}
-    campaign = campaigns.get_by_slug(SLUG)
+    campaign = store.get_by_slug(SLUG)
     districts = [s for s in report.seats if s.district]
     largest = {"district": max(districts, key=lambda s: s.constituents),
                "state": max((s for s in report.seats if not s.district),
                             key=lambda s: s.constituents)}
     for kind, seat in largest.items():
         representative = db.session.get(Representative, seat.id)
-        packet = delivery.build(campaign, representative, in_shared=seat.in_shared, now=utcnow())
+        packet = contents.build(campaign, representative, in_shared=seat.in_shared, now=utcnow())
         assert packet.count == seat.constituents == len(packet.signers)
         pdf = packet_pdf.render(packet)
         notes.append(f"largest {kind}: {seat.name}, {seat.constituents:,} constituents, PDF "
                      f"{len(pdf) / 1e6:.1f} MB")
         results[f"packet of the largest {kind}: names from the database"] = _timed(
-            lambda r=representative, s=seat: delivery.build(campaign, r, in_shared=s.in_shared,
+            lambda r=representative, s=seat: contents.build(campaign, r, in_shared=s.in_shared,
                                                             now=utcnow()), 1)
         results[f"packet of the largest {kind}: the PDF"] = _timed(
             lambda p=packet: packet_pdf.render(p), 1)
     if args.zip:
         began = time.perf_counter()
-        stream = delivery_archive.zip_stream(campaign_id, organizer_id=None, source="bench",
+        stream = archive.zip_stream(campaign_id, organizer_id=None, source="bench",
                                              now=utcnow())
         size = sum(len(chunk) for chunk in stream)
         seconds = time.perf_counter() - began
-        notes.append(f"the whole zip: {len(delivery_archive.seats_to_deliver(campaign_id))} "
+        notes.append(f"the whole zip: {len(archive.seats_to_deliver(campaign_id))} "
                      f"packets, {size / 1e6:.0f} MB in {seconds:.0f} s")
     return results
 

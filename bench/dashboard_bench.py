@@ -41,10 +41,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config
-from campaign import access, campaigns, create_app, database, organizers, regions, stats
+from campaign import create_app, database
+from campaign.accounts import memberships, organizers
+from campaign.campaigns import store
 from campaign.clock import utcnow
+from campaign.counts import stats
 from campaign.extensions import db
 from campaign.models import MemberRole
+from campaign.places import regions
 
 PG_DB = "campaign_bench_dash"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -143,15 +147,15 @@ def make_app(url: str, **settings):
                      **settings)
     with app.app_context():
         database.upgrade_schema()  # nothing to do the second time
-        if campaigns.get_by_slug(SLUG) is None:
-            big = campaigns.create(slug=SLUG, title="A million signers", petition_text="p",
+        if store.get_by_slug(SLUG) is None:
+            big = store.create(slug=SLUG, title="A million signers", petition_text="p",
                                    target="t", goal=2_000_000, status="open")
-            campaigns.create(slug=OTHER_SLUG, title="Another", petition_text="p", target="t",
+            store.create(slug=OTHER_SLUG, title="Another", petition_text="p", target="t",
                              goal=100, status="open")
             organizer = organizers.create("organizer@example.org", PASSWORD)
-            access.add_member(big, organizer, MemberRole.OWNER)
+            memberships.add_member(big, organizer, MemberRole.OWNER)
             db.session.commit()
-        ids = (campaigns.get_by_slug(SLUG).id, campaigns.get_by_slug(OTHER_SLUG).id)
+        ids = (store.get_by_slug(SLUG).id, store.get_by_slug(OTHER_SLUG).id)
         db.session.remove()
     return app, ids
 
@@ -184,7 +188,7 @@ def measure(app, repeat: int) -> dict[str, tuple[float, float, bool]]:
     """Timings of each query of the dashboard, of stats.overview, and of the two pages."""
     results = {}
     with app.app_context():
-        campaign = campaigns.get_by_slug(SLUG)
+        campaign = store.get_by_slug(SLUG)
         now = utcnow()
         figures = stats.overview(campaign, now=now)
         # The figures must add up before their timings mean anything.

@@ -87,7 +87,7 @@ def per_call_us(action: Callable[[str], object], postcodes: list[str], repeat: i
 
 
 def query_plan(db, keys: list[str]) -> list[str]:
-    from campaign import districts
+    from campaign.places import districts
 
     compiled = districts.lookup_query("US", keys).compile(
         db.engine, compile_kwargs={"literal_binds": True})
@@ -97,9 +97,11 @@ def query_plan(db, keys: list[str]) -> list[str]:
 
 
 def run_backend(backend: str, args, workdir: Path) -> dict:
-    from campaign import database, districts, regions, representative_imports
+    from campaign import database
     from campaign.clock import utcnow
     from campaign.extensions import db
+    from campaign.places import districts, regions
+    from campaign.representatives import sources
 
     url = fresh_database(backend, workdir)
     app = make_app(url)
@@ -108,8 +110,8 @@ def run_backend(backend: str, args, workdir: Path) -> dict:
         with database.migration_lock():
             database.upgrade_schema()
         for name, action in (
-            ("zccd", lambda: representative_imports.import_zccd(args.zccd)),
-            ("congress", lambda: representative_imports.import_congress(args.legislators,
+            ("zccd", lambda: sources.import_zccd(args.zccd)),
+            ("congress", lambda: sources.import_congress(args.legislators,
                                                                          now=utcnow())),
         ):
             seconds, report = timed(lambda run=action: (run(), db.session.commit())[0])

@@ -84,8 +84,9 @@ def postgres_admin(*statements: str) -> None:
 
 def load(url: str, campaigns: dict[str, int]) -> float:
     """Migrate, create the campaigns and an organizer, bulk-insert the signatures: seconds."""
-    from campaign import access, database, organizers
-    from campaign import campaigns as campaign_module
+    from campaign import database
+    from campaign.accounts import memberships, organizers
+    from campaign.campaigns import store
     from campaign.extensions import db
 
     app = make_app(url)
@@ -95,9 +96,9 @@ def load(url: str, campaigns: dict[str, int]) -> float:
         organizer = organizers.create("bench@example.org", PASSWORD)
         ids = []
         for slug in campaigns:
-            campaign = campaign_module.create(slug=slug, title=slug, petition_text="Bench.",
+            campaign = store.create(slug=slug, title=slug, petition_text="Bench.",
                                               status="open")
-            access.add_member(campaign, organizer, "owner")
+            memberships.add_member(campaign, organizer, "owner")
             ids.append(campaign.id)
         db.session.commit()
         started = time.perf_counter()
@@ -179,13 +180,14 @@ def _via_view(app, client, slug: str) -> tuple[int, int]:
 
 def measure(url: str, slug: str, mode: str) -> dict:
     """One export in this (fresh) process: time, CPU, peak RSS growth, tracemalloc peak."""
-    from campaign import campaigns, exports
+    from campaign.campaigns import store
+    from campaign.delivery import exports
     from campaign.extensions import db
 
     app = make_app(url, WTF_CSRF_ENABLED=False)  # the view run logs in with the test client
     fmt = "json" if mode == "json" else "csv"
     with app.app_context():
-        campaign_id = campaigns.get_by_slug(slug).id
+        campaign_id = store.get_by_slug(slug).id
         db.session.close()
         client = _logged_in_client(app) if mode == "view" else None
         # Warm up (imports, pools, compiled queries) so the growth measured is the export's own.

@@ -31,6 +31,7 @@ import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import ceiling_app  # the same page, and the same SQLite settings
 from flask import Flask, redirect, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import FlaskForm
@@ -40,8 +41,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from wtforms import BooleanField, StringField
 from wtforms.validators import Email, InputRequired, Length
-
-import ceiling_app  # the same page, and the same SQLite settings
 
 LEVELS = {1: "session + CSRF", 2: "+ SQLAlchemy write", 3: "+ three rows", 4: "+ form and templates"}
 

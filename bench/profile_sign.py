@@ -60,7 +60,9 @@ def components(app, n0: int) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    from campaign import campaigns, public, signer_input
+    from campaign.campaigns import store
+    from campaign.public import forms, pages
+    from campaign.signing import signer_input
 
     statements: list[str] = []
 
@@ -88,14 +90,14 @@ def components(app, n0: int) -> None:
         return 1000 * timeit.timeit(fn, number=number) / number
 
     with app.test_request_context(f"/c/{SLUG}"):
-        campaign = campaigns.get_public(SLUG)
-        form = public.sign_form(campaign)
+        campaign = store.get_public(SLUG)
+        form = forms.sign_form(campaign)
         rows = [
-            ("campaigns.get_public(slug) (one SELECT)", each(lambda: campaigns.get_public(SLUG))),
-            ("SignForm() construction", each(lambda: public.sign_form(campaign))),
+            ("campaigns.get_public(slug) (one SELECT)", each(lambda: store.get_public(SLUG))),
+            ("SignForm() construction", each(lambda: forms.sign_form(campaign))),
             (f"form.country() alone ({len(form.country.choices)} <option>s)", each(lambda: form.country())),
             ("_render_campaign() whole page (template + cached tallies)",
-             each(lambda: public._render_campaign(campaign, public.sign_form(campaign)))),
+             each(lambda: pages._render_campaign(campaign, forms.sign_form(campaign)))),
             ("signer_input.clean_email", each(lambda: signer_input.clean_email("a.b@bench.example.com"))),
         ]
     print("Parts, in a request context, ms each:")

@@ -33,10 +33,11 @@ from pathlib import Path
 import dashboard_bench as loader
 from sqlalchemy import event, func, select, update
 
-from campaign import campaigns, constituents, purge, stats
 from campaign.clock import utcnow
+from campaign.counts import constituents, stats
 from campaign.extensions import db
 from campaign.models import Campaign, Signature
+from campaign.signing import purge
 
 loader.PG_DB = "campaign_bench_purge"
 loader.PG_APP_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{loader.PG_DB}"

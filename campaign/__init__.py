@@ -7,13 +7,16 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from campaign import database
+from campaign.campaigns import markdown, social_card, store
+from campaign.cli import register_commands
+from campaign.errors import register_error_handlers
+from campaign.extensions import csrf, db, limiter, login_manager, migrate
+from campaign.mail import outbox
+from campaign.ops import request_ids
+from campaign.ops.security import register_security
+from campaign.places import countries
 from config import INSTANCE, ROOT, Config, select_config
-
-from . import campaigns, countries, database, markdown, outbox, request_ids, social_card
-from .cli import register_commands
-from .errors import register_error_handlers
-from .extensions import csrf, db, limiter, login_manager, migrate
-from .security import register_security
 
 
 class DatabaseId(IntegerConverter):
@@ -51,11 +54,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     database.init_app(app)
     request_ids.init_app(app)
     outbox.init_app(app)
-    campaigns.init_app(app)
+    store.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
     app.extensions["campaign_cards"] = social_card.CardCache(Path(cards_dir) if cards_dir else None)
 
-    from .links import public_url
+    from campaign.links import public_url
 
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
@@ -84,14 +87,14 @@ def _allow_larger_bodies_for_organizers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth import bp as auth_bp
-    from .embed import bp as embed_bp
-    from .health import bp as health_bp
-    from .organizer import bp as organizer_bp
-    from .public import bp as public_bp
-    from .public_data import bp as public_data_bp
-    from .representative_pages import bp as representatives_bp
-    from .signer_controls import bp as signer_bp
+    from campaign.ops.health import bp as health_bp
+    from campaign.organizer import bp as organizer_bp
+    from campaign.organizer.auth import bp as auth_bp
+    from campaign.public.data import bp as public_data_bp
+    from campaign.public.embed import bp as embed_bp
+    from campaign.public.find_representatives import bp as representatives_bp
+    from campaign.public.pages import bp as public_bp
+    from campaign.public.signer_controls import bp as signer_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(public_data_bp)
@@ -123,7 +126,7 @@ def _ensure_secret_key(app: Flask) -> None:
 
 
 def _bring_database_up_to_date(app: Flask) -> None:
-    from . import sample
+    from campaign.campaigns import sample
 
     with app.app_context():
         with database.migration_lock():

@@ -1,8 +1,8 @@
 """The audit log: who did what to which campaign, with counts but no signer's personal data."""
 from __future__ import annotations
 
-from .extensions import db
-from .models import AuditEntry, Campaign, Organizer
+from campaign.extensions import db
+from campaign.models import AuditEntry, Campaign, Organizer
 
 
 def record(action: str, *, organizer: Organizer | None, campaign: Campaign | None = None,

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
-from .extensions import db
+from campaign.extensions import db
 
 # On SQLite a transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT)
 # if another connection wrote in between; taking the write lock at BEGIN avoids that.

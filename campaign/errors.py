@@ -8,8 +8,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from . import outages, rate_limits, request_ids
-from .extensions import limiter
+from campaign.abuse import rate_limits
+from campaign.extensions import limiter
+from campaign.ops import outages, request_ids
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 import config
-from campaign import create_app, database, mail
+from campaign import create_app, database
 from campaign.extensions import db
+from campaign.mail import backends
 from campaign.models import CampaignStatus
+from tests import smtp_server as smtp
 
 BACKENDS = ["sqlite"] + (["postgresql"] if config.TEST_DATABASE_URL else [])
 
@@ -80,12 +82,12 @@ def app(request, tmp_path):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
-    mail.memory_outbox.clear()
+    backends.memory_outbox.clear()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    mail.memory_outbox.clear()
+    backends.memory_outbox.clear()
 
 
 @pytest.fixture
@@ -112,7 +114,7 @@ _slugs = itertools.count(1)
 @pytest.fixture
 def make_campaign(app):
     """Create a campaign (open, confirmation required, US by default) and return its slug."""
-    from campaign import campaigns
+    from campaign.campaigns import store
 
     def make(**fields) -> str:
         fields.setdefault("slug", f"campaign-{next(_slugs)}")
@@ -122,7 +124,7 @@ def make_campaign(app):
         fields.setdefault("goal", 100)
         fields.setdefault("status", CampaignStatus.OPEN)
         with app.app_context():
-            campaign = campaigns.create(**fields)
+            campaign = store.create(**fields)
             db.session.commit()
             slug = campaign.slug
             db.session.remove()
@@ -155,14 +157,15 @@ ORGANIZER_PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def make_organizer(app):
     """Create an organizer (optionally member of campaigns by slug); return their email."""
-    from campaign import access, campaigns, organizers
+    from campaign.accounts import memberships, organizers
+    from campaign.campaigns import store
     from campaign.models import MemberRole
 
     def make(email: str = "org@example.org", *, role: str = "organizer", campaigns_owned=()) -> str:
         with app.app_context():
             organizer = organizers.create(email, ORGANIZER_PASSWORD, role=role)
             for slug in campaigns_owned:
-                access.add_member(campaigns.get_by_slug(slug), organizer, MemberRole.OWNER)
+                memberships.add_member(store.get_by_slug(slug), organizer, MemberRole.OWNER)
             db.session.commit()
             address = organizer.email
             db.session.remove()
@@ -184,26 +187,7 @@ def login():
 
 
 @pytest.fixture
-def shots(tmp_path) -> Path:
-    """Where browser tests put their screenshots: $BROWSER_SCREENSHOTS, else the test's tmp_path."""
-    directory = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-@pytest.fixture
-def browser():
-    """Debian's Chromium driven by Playwright, for the browser tests; closed after the test."""
-    from playwright.sync_api import sync_playwright
-
-    from .test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def smtp_server():
+    """A running SmtpServer on a free port, stopped after the test."""
+    with smtp.SmtpServer() as server:
+        yield server

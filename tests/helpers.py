@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import func, select, text
 
-from campaign import mail
 from campaign.extensions import db
+from campaign.mail import backends
 from campaign.models import OutboxMessage, Signature
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+# The shared folder beside the checkout: the example article and the real data files.
+SHARED = REPO_ROOT.parent / "shared"
 
 
 def count_rows(model) -> int:
@@ -36,7 +42,7 @@ def query_plan(statement) -> str:
 
 def sent_bodies() -> list[str]:
     """Bodies of the messages delivered through the memory backend."""
-    return [m.get_content() for m in mail.memory_outbox]
+    return [m.get_content() for m in backends.memory_outbox]
 
 
 def confirm_link(body: str) -> str:

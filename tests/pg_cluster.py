@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .live_app import file_tail
-from .smtp_server import free_port
+from tests.live_app import file_tail
+from tests.smtp_server import free_port
 
 INSTALL_ROOT = Path("/usr/lib/postgresql")
 SERVER_USER = "postgres"

@@ -11,15 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign import campaigns
+from campaign.campaigns import store
 from campaign.extensions import db
-from campaign.models import (
-    Outreach,
-    PostcodeDistrict,
-    Representative,
-    Signature,
-    SignatureStatus,
-)
+from campaign.models import Outreach, PostcodeDistrict, Representative, Signature, SignatureStatus
 
 CONFIRMED, PENDING, INVALIDATED, HELD = (SignatureStatus.CONFIRMED, SignatureStatus.PENDING,
                                          SignatureStatus.INVALIDATED, SignatureStatus.HELD)
@@ -85,7 +79,7 @@ def add_representatives() -> dict[str, int]:
 
 def add_signers(slug: str, signers=SIGNERS, *, start: datetime = T0) -> None:
     """Store signers on a campaign, an hour apart from start."""
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     for number, (name, email, country, postcode, region, district, choices, status) in enumerate(signers):
         signed = start + timedelta(hours=number)
         db.session.add(Signature(
@@ -97,7 +91,7 @@ def add_signers(slug: str, signers=SIGNERS, *, start: datetime = T0) -> None:
 
 def add_outreach(slug: str, representative_id: int, channel: str, visitors: int) -> None:
     """Store outreaches by distinct visitors."""
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     for visitor in range(visitors):
         db.session.add(Outreach(campaign_id=campaign.id, representative_id=representative_id,
                                 representative_name="", channel=channel,

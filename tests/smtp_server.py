@@ -16,8 +16,6 @@ import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import pytest
-
 HOST = "127.0.0.1"
 MAX_LINE = 64 * 1024
 
@@ -226,10 +224,3 @@ class _Session(socketserver.StreamRequestHandler):
     def _smtp_QUIT(self, argument: str) -> bool:
         self._reply("221 2.0.0 Bye")
         return False
-
-
-@pytest.fixture
-def smtp_server():
-    """A running SmtpServer on a free port, stopped after the test."""
-    with SmtpServer() as server:
-        yield server

@@ -6,7 +6,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 import config
-from campaign import create_app, sample
+from campaign import create_app
+from campaign.campaigns import sample
 from campaign.extensions import db
 from campaign.models import Signature
 

@@ -11,11 +11,11 @@ from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
 
 import config
-from campaign import create_app, outbox
+from campaign import create_app
 from campaign.extensions import db
+from campaign.mail import outbox
 from campaign.models import OutboxMessage
-
-from .helpers import count_rows
+from tests.helpers import count_rows
 
 SECRET_IN_ERROR = "SELECT email FROM signatures WHERE email = 'ada@example.org'"
 

@@ -1,7 +1,7 @@
 """Read an article file (headline, source and date, news, commentary, actions) into plain values."""
-from .dates import parse_published
-from .reader import read_article
-from .results import (
+from campaign.articles.dates import parse_published
+from campaign.articles.reader import read_article
+from campaign.articles.results import (
     KINDS,
     Contact,
     Event,

@@ -5,8 +5,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .parts import _contacts, _event, _letter, _organizations
-from .results import ImportedAction, Item
+from campaign.articles.parts import _contacts, _event, _letter, _organizations
+from campaign.articles.results import ImportedAction, Item
 
 _INLINE_ACTION = re.compile(r"(?<=\s)([0-9]{1,3})[.)]\s+(?=\*\*[^*\n]{1,300}\*\*)")
 _TITLE = re.compile(r"^\*\*([^*\n]{1,300})\*\*\s*(?::|[-–—](?=\s))?\s*")

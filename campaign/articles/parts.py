@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .results import Contact, Event, Item, Letter, Organization
+from campaign.articles.results import Contact, Event, Item, Letter, Organization
 
 _OFFICE_FIRST = re.compile(
     r"^(Senator|Sen\.|Representative|Rep\.|Congressman|Congresswoman|Congressmember"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from .actions import (
+from campaign.articles.actions import (
     _KNOWN_LABEL,
     _TITLE,
     _Draft,
@@ -14,8 +14,8 @@ from .actions import (
     _split_actions,
     _split_items,
 )
-from .dates import parse_published
-from .results import ImportedArticle, Problem, Report, Section
+from campaign.articles.dates import parse_published
+from campaign.articles.results import ImportedArticle, Problem, Report, Section
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")

@@ -1,7 +1,7 @@
 """Flask commands, one module per concept; each lists its commands in COMMANDS."""
 from flask import Flask
 
-from . import campaigns, exports, organizers, purge, representatives
+from campaign.cli import campaigns, exports, organizers, purge, representatives
 
 
 def register_commands(app: Flask) -> None:

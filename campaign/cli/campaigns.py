@@ -7,9 +7,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import articles, campaigns, database, imports, outbox, sample, signer_input, tallies
-from ..extensions import db
-from ..models import CampaignStatus
+from campaign import articles, cache, database
+from campaign.campaigns import imports, sample, store
+from campaign.counts import tallies
+from campaign.extensions import db
+from campaign.mail import outbox
+from campaign.models import CampaignStatus
+from campaign.signing import signer_input
 
 campaign_cli = AppGroup("campaign", help="Create, list, open and close campaigns.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
@@ -33,16 +37,16 @@ def init_db(**options) -> None:
 @with_appcontext
 def import_article_command(path: str, slug: str | None, open_now: bool) -> None:
     """Create a campaign from an article file, or update the one already made from it."""
-    if slug is not None and not campaigns.is_valid_slug(slug):
+    if slug is not None and not store.is_valid_slug(slug):
         raise click.ClickException("The slug takes lower-case letters, digits and single hyphens.")
     with open(path, encoding="utf-8", errors="replace") as handle:
         imported = articles.read_article(handle.read())
     try:
         outcome = imports.import_article(imported, slug=slug, open_now=open_now)
-    except campaigns.InvalidCampaign as error:
+    except store.InvalidCampaign as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    tallies.forget(outcome.campaign.id)
+    cache.forget(outcome.campaign.id)
     verb = "Created" if outcome.created else "Updated"
     click.echo(f"{verb} {outcome.campaign.status} campaign /c/{outcome.campaign.slug}")
     _print_report(outcome)
@@ -65,7 +69,7 @@ def _print_report(outcome: imports.ImportOutcome) -> None:
 @click.option("--email", help="The correct address, if the imported one was wrong.")
 def verify_contact(slug: str, name: str, email: str | None) -> None:
     """Mark an imported contact's email as checked, so the page offers it."""
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
     if email is not None:
@@ -91,7 +95,7 @@ def verify_contact(slug: str, name: str, email: str | None) -> None:
 def create_campaign(slug, title, petition_text, target, goal, default_country, open_now, no_confirmation):
     """Create a campaign (a draft unless --open)."""
     try:
-        campaign = campaigns.create(
+        campaign = store.create(
             slug=slug,
             title=title,
             petition_text=petition_text,
@@ -101,19 +105,19 @@ def create_campaign(slug, title, petition_text, target, goal, default_country, o
             status=CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT,
             require_confirmation=not no_confirmation,
         )
-    except campaigns.InvalidCampaign as error:
+    except store.InvalidCampaign as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {campaign.status} campaign /c/{campaign.slug}")
 
 
 def _set_status(slug: str, status: str) -> None:
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
-    campaigns.set_status(campaign, status)
+    store.set_status(campaign, status)
     db.session.commit()
-    tallies.forget(campaign.id)
+    cache.forget(campaign.id)
     click.echo(f"/c/{slug} is now {status}")
 
 
@@ -134,7 +138,7 @@ def close_campaign(slug: str) -> None:
 @campaign_cli.command("list")
 def list_campaigns() -> None:
     """Every campaign with its status and confirmed count."""
-    rows = db.session.scalars(db.select(campaigns.Campaign).order_by(campaigns.Campaign.id)).all()
+    rows = db.session.scalars(db.select(store.Campaign).order_by(store.Campaign.id)).all()
     counts = tallies.confirmed_counts([c.id for c in rows])
     for campaign in rows:
         click.echo(f"{campaign.slug}\t{campaign.status}\t{counts[campaign.id]}/{campaign.goal}\t{campaign.title}")

@@ -12,9 +12,12 @@ from typing import BinaryIO
 import click
 from flask.cli import AppGroup
 
-from .. import campaigns, constituents, database, delivery_archive, exports
-from ..clock import utcnow
-from ..extensions import db
+from campaign import database
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.counts import constituents
+from campaign.delivery import archive, exports
+from campaign.extensions import db
 
 export_cli = AppGroup("export", help="Export signer lists, counts per representative and "
                                      "delivery packets.")
@@ -74,19 +77,19 @@ def export_delivery(slug: str, directory: Path) -> None:
     # Minutes of reads: SQLite's write lock is taken only for the audit entry.
     reading = database.sqlite_write_intent.set(False)
     try:
-        delivered = delivery_archive.write_directory(campaign_id, directory, now=utcnow())
+        delivered = archive.write_directory(campaign_id, directory, now=utcnow())
     except OSError as error:
         raise click.ClickException(f"Could not write to {directory}: {error.strerror}") from None
     finally:
         database.sqlite_write_intent.reset(reading)
     for entry in delivered:
         click.echo(f"{entry.file}: {entry.packet.count} constituents, sha256 {entry.packet.sha256}")
-    click.echo(f"Wrote {len(delivered)} packets and {delivery_archive.SUMMARY_NAME} "
+    click.echo(f"Wrote {len(delivered)} packets and {archive.SUMMARY_NAME} "
                f"to {directory}.", err=True)
 
 
 def _campaign(slug: str):
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
     return campaign

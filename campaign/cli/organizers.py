@@ -4,11 +4,13 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from .. import access, audit, campaigns, organizers, passwords
-from ..clock import utcnow
-from ..extensions import db
-from ..models import MemberRole, Organizer, OrganizerRole
-from ..signer_input import InvalidInput
+from campaign import audit
+from campaign.accounts import memberships, organizers, passwords
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.models import MemberRole, Organizer, OrganizerRole
+from campaign.signing.signer_input import InvalidInput
 
 organizer_cli = AppGroup("organizer", help="Create organizer accounts and give them campaigns.")
 
@@ -71,12 +73,12 @@ def create_organizer(email: str, admin: bool, generate: bool) -> None:
 @click.option("--owner", is_flag=True, help="Make them an owner of the campaign, not a member.")
 def add_to_campaign(slug: str, email: str, owner: bool) -> None:
     """Give an organizer access to a campaign."""
-    campaign = campaigns.get_by_slug(slug)
+    campaign = store.get_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
     organizer = _existing(email)
     role = MemberRole.OWNER if owner else MemberRole.MEMBER
-    access.add_member(campaign, organizer, role)
+    memberships.add_member(campaign, organizer, role)
     db.session.commit()
     click.echo(f"{organizer.email} can now manage /c/{slug} ({role}).")
 

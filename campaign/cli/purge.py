@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import purge as retention
-from ..clock import utcnow
+from campaign.clock import utcnow
+from campaign.signing import purge as retention
 
 
 def _describe(done: retention.CampaignPurge, verb: str) -> str:

@@ -8,12 +8,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .. import campaigns, redistricting, representative_imports
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Representative
-from ..representative_files import UnreadableFile
-from ..representative_imports import ImportReport, InvalidSource
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.models import Representative
+from campaign.places import redistricting
+from campaign.representatives import sources
+from campaign.representatives.data_files import UnreadableFile
+from campaign.representatives.sources import ImportReport, InvalidSource
 
 representatives_cli = AppGroup(
     "representatives", help="Import representatives and postcode → district mappings.")
@@ -29,14 +31,14 @@ SOURCE = click.option("--source", required=True,
 @click.argument("path", type=FILE)
 def import_congress(path: str) -> None:
     """Replace the members of Congress from legislators-current.yaml."""
-    _run(lambda: representative_imports.import_congress(path, now=utcnow()))
+    _run(lambda: sources.import_congress(path, now=utcnow()))
 
 
 @representatives_cli.command("import-zccd")
 @click.argument("path", type=FILE)
 def import_zccd(path: str) -> None:
     """Replace the US ZIP → congressional district mapping from zccd.csv."""
-    _run(lambda: representative_imports.import_zccd(path))
+    _run(lambda: sources.import_zccd(path))
 
 
 @representatives_cli.command("import-csv")
@@ -44,7 +46,7 @@ def import_zccd(path: str) -> None:
 @SOURCE
 def import_csv(path: str, source: str) -> None:
     """Replace a source's representatives from the plain CSV (columns in the README)."""
-    _run(lambda: representative_imports.import_representatives_csv(path, source, now=utcnow()))
+    _run(lambda: sources.import_representatives_csv(path, source, now=utcnow()))
 
 
 @representatives_cli.command("import-postcodes")
@@ -52,7 +54,7 @@ def import_csv(path: str, source: str) -> None:
 @SOURCE
 def import_postcodes(path: str, source: str) -> None:
     """Replace a source's postcode → district mapping from the plain CSV (README)."""
-    _run(lambda: representative_imports.import_postcodes_csv(path, source))
+    _run(lambda: sources.import_postcodes_csv(path, source))
 
 
 def _run(do_import: Callable[[], ImportReport]) -> None:
@@ -107,7 +109,7 @@ def recompute_districts(slug: str | None) -> None:
     """Place every signature (or one campaign's) in its districts again, from the mapping."""
     campaign_id = None
     if slug is not None:
-        campaign = campaigns.get_by_slug(slug)
+        campaign = store.get_by_slug(slug)
         if campaign is None:
             raise click.ClickException(f"No campaign {slug!r}.")
         campaign_id = campaign.id

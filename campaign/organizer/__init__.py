@@ -1,25 +1,21 @@
-"""Blueprint "organizer": the logged-in area, one module per part of it."""
-from flask import Blueprint, Response
-from flask_login import current_user
+"""The organizer area: logging in (blueprint `auth`) and the logged-in pages (blueprint `organizer`).
 
-from ..access import login_redirect_or_401
+Each view module adds its routes to blueprint.bp when imported; importing the package imports
+them all, so `bp` below carries every organizer page.
+"""
+from campaign.organizer import (
+    actions,
+    dashboard,
+    downloads,
+    embed,
+    home,
+    lists,
+    manage,
+    representatives,
+    signers,
+)
+from campaign.organizer.blueprint import bp
 
-bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+VIEW_MODULES = (actions, dashboard, downloads, embed, home, lists, manage, representatives, signers)
 
-
-@bp.before_request
-def _only_organizers():
-    # Every organizer URL, present and future, refuses strangers in one place.
-    if not current_user.is_authenticated:
-        return login_redirect_or_401()
-    return None
-
-
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    # Signer data must not linger in a shared browser's or a proxy's cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-from . import actions, dashboard, downloads, embed, home, lists, manage, representatives, signers
+__all__ = ["bp", "VIEW_MODULES"]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import action_editing, audit
-from ..access import campaign_or_404, current_organizer
-from ..extensions import db
-from ..models import Action, ActionKind
-from ..organizer_forms import ActionForm
-from ..signer_input import InvalidInput, clean_email
-from . import bp
+from campaign import audit
+from campaign.campaigns import action_editing
+from campaign.extensions import db
+from campaign.models import Action, ActionKind
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
+from campaign.organizer.forms import ActionForm
+from campaign.signing.signer_input import InvalidInput, clean_email
 
 
 def _action_or_404(campaign, action_id: int) -> Action:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from flask import render_template
 from markupsafe import Markup
 
-from .. import abuse_watch, charts, stats, tile_map
-from ..access import campaign_or_404, current_organizer
-from . import bp
+from campaign.abuse import watch
+from campaign.counts import charts, stats, tile_map
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
 
 # Enough x-axis labels to read the dates, few enough not to overlap on a phone.
 MAX_TICKS = 8
@@ -43,7 +44,7 @@ def campaign_overview(slug: str):
                  if tile_map.on_the_map(states) else None)
     return render_template(
         "organizer/campaign_overview.html", campaign=campaign, figures=figures, timelines=timelines,
-        state_map=state_map, watch=abuse_watch.recent(campaign),
+        state_map=state_map, watch=watch.recent(campaign),
     )
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 
-from .. import exports
-from ..access import campaign_or_404, current_organizer
-from ..clock import utcnow
-from . import bp
+from campaign.clock import utcnow
+from campaign.delivery import exports
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
 
 _YES = frozenset({"1", "true", "on", "yes"})
 _NO = frozenset({"", "0", "false", "off", "no"})

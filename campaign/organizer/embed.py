@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from flask import render_template
 from markupsafe import escape
 
-from ..access import campaign_or_404, current_organizer
-from ..links import public_url
-from ..models import Campaign, CampaignStatus
-from . import bp
+from campaign.links import public_url
+from campaign.models import Campaign, CampaignStatus
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
 
 # The frame's first height, before embed.js sets the height the form reports.
 FRAME_HEIGHT = 720

@@ -1,11 +1,12 @@
 """The organizer's first page: their campaigns with confirmed, pending, today and goal."""
 from flask import render_template
 
-from .. import stats
-from ..access import current_organizer, visible_campaigns
-from ..clock import utcnow
-from ..extensions import db
-from . import bp
+from campaign.accounts.memberships import visible_campaigns
+from campaign.clock import utcnow
+from campaign.counts import stats
+from campaign.extensions import db
+from campaign.organizer.access import current_organizer
+from campaign.organizer.blueprint import bp
 
 
 @bp.get("/")

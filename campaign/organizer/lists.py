@@ -5,11 +5,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
-from .. import list_rules
-from ..access import campaign_or_404, current_organizer
-from ..extensions import db
-from ..models import RuleKind
-from . import bp
+from campaign.abuse import list_rules
+from campaign.extensions import db
+from campaign.models import RuleKind
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
 
 
 class ListRuleForm(FlaskForm):

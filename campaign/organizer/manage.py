@@ -5,12 +5,14 @@ from datetime import UTC
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import access, articles, audit, campaigns, imports, tallies
-from ..access import campaign_or_404, current_organizer
-from ..extensions import db
-from ..models import Article, CampaignStatus, MemberRole
-from ..organizer_forms import CampaignForm, NewFromArticleForm
-from . import bp
+from campaign import articles, audit, cache
+from campaign.accounts import memberships
+from campaign.campaigns import imports, store
+from campaign.extensions import db
+from campaign.models import Article, CampaignStatus, MemberRole
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
+from campaign.organizer.forms import CampaignForm, NewFromArticleForm
 
 
 def _new_page(article_form=None, campaign_form=None, status=200):
@@ -23,7 +25,7 @@ def _new_page(article_form=None, campaign_form=None, status=200):
 
 def _created(campaign, how: str, report_lines: list[str]):
     organizer = current_organizer()
-    access.add_member(campaign, organizer, MemberRole.OWNER)
+    memberships.add_member(campaign, organizer, MemberRole.OWNER)
     audit.record("campaign.created", organizer=organizer, campaign=campaign, how=how)
     db.session.commit()
     for line in report_lines:
@@ -44,9 +46,9 @@ def new_from_article():
     slug = (form.slug.data or "").strip() or None
     if not text:
         form.article_text.errors.append("Paste the article's text.")
-    elif slug and not campaigns.is_valid_slug(slug):
+    elif slug and not store.is_valid_slug(slug):
         form.slug.errors.append("Use lower-case letters, digits and single hyphens.")
-    elif slug and campaigns.get_by_slug(slug) is not None:
+    elif slug and store.get_by_slug(slug) is not None:
         form.slug.errors.append("Another campaign already uses this address.")
     if form.article_text.errors or form.slug.errors:
         return _new_page(article_form=form, status=422)
@@ -65,10 +67,10 @@ def new_from_form():
     if not form.validate_on_submit():
         return _new_page(campaign_form=form, status=422)
     try:
-        campaign = campaigns.create(slug=(form.slug.data or "").strip() or campaigns.slugify(form.title.data or ""),
+        campaign = store.create(slug=(form.slug.data or "").strip() or store.slugify(form.title.data or ""),
                                     title=form.title.data or "", petition_text=form.petition_text.data or "")
         _save_fields(campaign, form)
-    except campaigns.InvalidCampaign as error:
+    except store.InvalidCampaign as error:
         db.session.rollback()
         form.title.errors.append(str(error))
         return _new_page(campaign_form=form, status=422)
@@ -77,7 +79,7 @@ def new_from_form():
 
 def _save_fields(campaign, form: CampaignForm) -> None:
     closes_at = form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None
-    campaigns.update(
+    store.update(
         campaign, title=form.title.data or "", slug=(form.slug.data or campaign.slug).strip(),
         petition_text=form.petition_text.data or "", target=form.target.data or "",
         goal=form.goal.data, closes_at=closes_at, require_confirmation=bool(form.require_confirmation.data),
@@ -85,7 +87,7 @@ def _save_fields(campaign, form: CampaignForm) -> None:
         default_country=(form.default_country.data or "US").strip().upper(),
         hashtags=form.hashtag_list(), commentary=form.commentary.data or "",
     )
-    campaigns.touch(campaign)
+    store.touch(campaign)
     if form.headline.data or campaign.article is not None:
         article = campaign.article or Article()
         campaign.article = article
@@ -121,13 +123,13 @@ def edit_campaign(slug: str):
         if form.validate_on_submit():
             try:
                 _save_fields(campaign, form)
-            except campaigns.InvalidCampaign as error:
+            except store.InvalidCampaign as error:
                 db.session.rollback()
                 form.slug.errors.append(str(error))
             else:
                 audit.record("campaign.edited", organizer=current_organizer(), campaign=campaign)
                 db.session.commit()
-                tallies.forget(campaign.id)
+                cache.forget(campaign.id)
                 flash("Saved.")
                 return redirect(url_for(".edit_campaign", slug=campaign.slug), 303)
         return render_template("organizer/edit.html", campaign=campaign, form=form,
@@ -145,9 +147,9 @@ def change_status(slug: str):
     status = STATUS_CHANGES.get(request.form.get("to", ""))
     if status is None:
         abort(400)
-    campaigns.set_status(campaign, status)
+    store.set_status(campaign, status)
     audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status)
     db.session.commit()
-    tallies.forget(campaign.id)
+    cache.forget(campaign.id)
     flash(f"The campaign is now {status}.")
     return redirect(url_for(".edit_campaign", slug=slug), 303)

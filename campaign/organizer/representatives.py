@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import abort, render_template, stream_with_context, url_for
 
-from .. import constituents, delivery, delivery_archive, exports, packet_pdf
-from ..access import campaign_or_404, current_organizer
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Campaign, Representative
-from . import bp
-from .downloads import attachment
+from campaign.clock import utcnow
+from campaign.counts import constituents
+from campaign.delivery import archive, contents, exports, packet_pdf
+from campaign.extensions import db
+from campaign.models import Campaign, Representative
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.blueprint import bp
+from campaign.organizer.downloads import attachment
 
 
 @bp.get("/c/<slug>/representatives")
@@ -45,12 +46,12 @@ def _report_download(slug: str, fmt: str):
                       f"{campaign.slug}-representatives-{now:%Y%m%d}.{fmt}")
 
 
-def _packet(slug: str, representative_id: int) -> tuple[Campaign, delivery.Packet]:
+def _packet(slug: str, representative_id: int) -> tuple[Campaign, contents.Packet]:
     campaign = campaign_or_404(current_organizer(), slug)
     representative = db.session.get(Representative, representative_id)
     if representative is None:
         abort(404)
-    packet = delivery.build(campaign, representative, now=utcnow(),
+    packet = contents.build(campaign, representative, now=utcnow(),
                             in_shared=constituents.shared_with(campaign.id, representative.district))
     return campaign, packet
 
@@ -60,7 +61,7 @@ def delivery_packets(slug: str):
     """The packets to deliver, one per representative with constituents who signed."""
     campaign = campaign_or_404(current_organizer(), slug)
     return render_template("organizer/delivery.html", campaign=campaign,
-                           seats=delivery_archive.seats_to_deliver(campaign.id))
+                           seats=archive.seats_to_deliver(campaign.id))
 
 
 @bp.get("/c/<slug>/delivery/<int:representative_id>")
@@ -80,7 +81,7 @@ def packet_download(slug: str, representative_id: int):
     _audit_now(campaign, "export.packet", "pdf", rows=1, signers=packet.count,
                names=packet.with_names)
     return attachment(pdf, "application/pdf",
-                      delivery_archive.file_name(packet.representative, set()))
+                      archive.file_name(packet.representative, set()))
 
 
 @bp.get("/c/<slug>/delivery.zip")
@@ -89,7 +90,7 @@ def delivery_zip(slug: str):
     organizer = current_organizer()
     campaign = campaign_or_404(organizer, slug)
     now = utcnow()
-    body = delivery_archive.zip_stream(campaign.id, organizer_id=organizer.id, source="web",
+    body = archive.zip_stream(campaign.id, organizer_id=organizer.id, source="web",
                                        now=now)
     return attachment(stream_with_context(body), "application/zip",
                       f"{campaign.slug}-delivery-{now:%Y%m%d}.zip")

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import list_rules, moderation
-from ..access import campaign_or_404, current_organizer
-from ..auth import safe_next
-from ..clock import utcnow
-from ..extensions import db
-from ..models import SignatureStatus
-from ..organizer_forms import BulkStatusForm, ConfirmDeleteForm, SignerFilterForm
-from . import bp
+from campaign.abuse import list_rules
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.models import SignatureStatus
+from campaign.organizer.access import campaign_or_404, current_organizer
+from campaign.organizer.auth import safe_next
+from campaign.organizer.blueprint import bp
+from campaign.organizer.forms import BulkStatusForm, ConfirmDeleteForm, SignerFilterForm
+from campaign.signing import moderation
 
 PAGE_SIZE = 50
 

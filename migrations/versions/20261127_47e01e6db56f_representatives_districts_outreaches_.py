@@ -8,9 +8,8 @@ Revises: 6b0961471a12
 Create Date: 2026-11-27 10:14:05.401763
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '47e01e6db56f'

@@ -12,7 +12,6 @@ Create Date: 2026-11-27 11:30:00
 """
 from alembic import op
 
-
 revision = '5d2c8e41a7b3'
 down_revision = '47e01e6db56f'
 branch_labels = None

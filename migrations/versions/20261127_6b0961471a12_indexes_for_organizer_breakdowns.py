@@ -6,8 +6,6 @@ Create Date: 2026-11-27 09:47:05.163396
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '6b0961471a12'

@@ -5,9 +5,8 @@ Revises: e42ffeecd874
 Create Date: 2026-11-27 08:12:29.007230
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3b222b38fbb'

@@ -1,0 +1,1 @@
+"""Abuse limits: per-address rate limits, allow and block lists, the watch for unusual sources."""

@@ -1,0 +1,1 @@
+"""Delivery: signer exports, and the packets of constituents' signatures for each office."""

@@ -1,0 +1,1 @@
+"""Mail: the outbox every email is written to first, its worker, and the backends that send."""

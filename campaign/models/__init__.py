@@ -1,0 +1,56 @@
+"""Typed database models, one module per domain; every model is importable from here.
+
+Alembic and the app read the whole schema through this package: importing it registers every
+table, whichever module a caller needs.
+"""
+from campaign.models.accounts import (
+    AuditEntry,
+    CampaignMember,
+    MemberRole,
+    Organizer,
+    OrganizerRole,
+    OrganizerSession,
+)
+from campaign.models.campaigns import Action, ActionKind, Article, Campaign, CampaignStatus
+from campaign.models.outbox import OutboxMessage, OutboxStatus
+from campaign.models.representatives import (
+    Outreach,
+    OutreachChannel,
+    PostcodeDistrict,
+    Representative,
+)
+from campaign.models.signatures import (
+    ConfirmationToken,
+    ListRule,
+    RuleKind,
+    Signature,
+    SignatureStatus,
+)
+from campaign.models.types import BigId, UTCDateTime
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "Article",
+    "AuditEntry",
+    "BigId",
+    "Campaign",
+    "CampaignMember",
+    "CampaignStatus",
+    "ConfirmationToken",
+    "ListRule",
+    "MemberRole",
+    "Organizer",
+    "OrganizerRole",
+    "OrganizerSession",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Outreach",
+    "OutreachChannel",
+    "PostcodeDistrict",
+    "Representative",
+    "RuleKind",
+    "Signature",
+    "SignatureStatus",
+    "UTCDateTime",
+]

@@ -1,0 +1,1 @@
+"""Running in production: health checks, security headers, request ids, the database away."""

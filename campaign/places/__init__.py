@@ -1,0 +1,1 @@
+"""Places: countries, regions, towns, and postcodes' districts, with redistricting."""

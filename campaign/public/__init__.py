@@ -1,0 +1,1 @@
+"""What a visitor sees: the campaign pages, signing, the embed, public data, signer controls."""

@@ -1,0 +1,194 @@
+"""Blueprint "embed": the sign form alone, for an <iframe> on other sites, and the count badge.
+
+Only the form and its answers may be framed (frame-ancestors from EMBED_ALLOWED_ORIGINS);
+every other page keeps frame-ancestors 'none'. Browsers do not send the SameSite=Lax session
+cookie to a frame on another site, so the form's POST cannot use the session's CSRF token.
+It is checked instead with a signed, short-lived form token (form_tokens) and with the
+request's Origin, which for a form inside the frame is this site's own origin (the framed
+page is ours), never the embedding site's.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from campaign import database
+from campaign.abuse import rate_limits
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.counts import tallies
+from campaign.extensions import csrf
+from campaign.models import Campaign
+from campaign.ops import security
+from campaign.public import badge, form_tokens, forms
+from campaign.signing import submission
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("embed", __name__)
+
+# The pages shown inside the frame; the badge is an image and needs no framing.
+FRAMED_ENDPOINTS = frozenset({"embed.form", "embed.sign", "embed.signed"})
+# A signature from the frame is counted under this share channel unless the iframe's URL
+# names another (?ref=news-site), so organizers see what the embed brings.
+DEFAULT_REF = "embed"
+_SOURCE = re.compile(r"^(\*|https?:|https?://(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?)$", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@functools.cache
+def frame_ancestors(setting: str) -> str:
+    """The CSP frame-ancestors sources for EMBED_ALLOWED_ORIGINS: this site, and those listed."""
+    sources = [s.rstrip("/") for s in setting.replace(",", " ").split()]
+    wrong = [s for s in sources if not _SOURCE.match(s)]
+    if wrong or not sources:
+        raise RuntimeError(
+            "EMBED_ALLOWED_ORIGINS must list origins such as https://news.example.org, "
+            f"https://*.example.org, https: or *; not {' '.join(wrong) or 'nothing'}"
+        )
+    return " ".join(["'self'", *sources])
+
+
+@bp.record_once
+def _check_settings(state) -> None:
+    # A mistyped setting stops the app at start, not on the first framed page.
+    frame_ancestors(state.app.config["EMBED_ALLOWED_ORIGINS"])
+
+
+@bp.after_request
+def _let_other_sites_frame(response: Response) -> Response:
+    if request.endpoint in FRAMED_ENDPOINTS:
+        security.allow_framing(response, frame_ancestors(current_app.config["EMBED_ALLOWED_ORIGINS"]))
+    return response
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = store.get_public(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _render_form(campaign: Campaign, form, status: int = 200, notice: str = "", ref: str = DEFAULT_REF):
+    """The framed page: title, count, the form with a fresh token (or the closed notice)."""
+    count = tallies.confirmed_count(campaign.id)
+    token = form_tokens.issue(current_app.config["SECRET_KEY"], campaign.id, now=utcnow())
+    return render_template(
+        "embed/form.html", campaign=campaign, form=form, count=count, notice=notice,
+        form_token=token, ref=ref,
+    ), status
+
+
+def _problem(campaign: Campaign, status: int, title: str, message: str):
+    return render_template("embed/problem.html", campaign=campaign, title=title, message=message), status
+
+
+@bp.get("/c/<slug>/embed")
+def form(slug: str):
+    campaign = _campaign_or_404(slug)
+    if not campaign.accepts_signatures(utcnow()):
+        return _render_form(campaign, None, notice=submission.CLOSED_NOTICE)
+    return _render_form(campaign, _embed_sign_form(campaign), ref=request.args.get("ref") or DEFAULT_REF)
+
+
+def _embed_sign_form(campaign: Campaign):
+    # No session CSRF token: the form token and the Origin check stand in for it.
+    return forms.sign_form(campaign, meta={"csrf": False})
+
+
+@bp.post("/c/<slug>/embed/sign")
+@csrf.exempt  # only because sign() checks the form token and the Origin itself
+@rate_limits.sign_limit  # one budget per campaign and address with the page's own form
+def sign(slug: str):
+    database.read_first()
+    campaign = _campaign_or_404(slug)
+    if not sent_from_this_site(request.headers.get("Origin"), request.headers.get("Referer"),
+                               own_origins()):
+        log.info("embedded form for %s refused: sent from another site", campaign.slug)
+        return _problem(campaign, 403, "This form was sent from another site",
+                        "Only the form on this petition's own page can be sent. "
+                        "Please reload the form and sign again.")
+    try:
+        form_tokens.check(current_app.config["SECRET_KEY"], request.form.get("form_token", ""),
+                          campaign.id, now=utcnow(),
+                          max_age=timedelta(minutes=current_app.config["EMBED_FORM_MINUTES"]))
+    except (form_tokens.TokenInvalid, form_tokens.TokenExpired) as error:
+        log.info("embedded form for %s refused: %s %s", campaign.slug, type(error).__name__, error)
+        return _problem(campaign, 400, "This form has expired",
+                        "Forms stay valid for a while only. Please reload the form and sign again.")
+    signer_form = _embed_sign_form(campaign)
+    taken = forms.take_signature(campaign, signer_form)
+    if taken.outcome == submission.SignOutcome.CLOSED:
+        return _render_form(campaign, None, 409, submission.CLOSED_NOTICE)
+    if taken.outcome == submission.SignOutcome.INVALID:
+        return _render_form(campaign, signer_form, 422, ref=signer_form.ref.data or DEFAULT_REF)
+    return redirect(url_for(".signed", slug=slug), 303)
+
+
+@bp.get("/c/<slug>/embed/signed")
+def signed(slug: str):
+    # The same page whether the address was new, pending or confirmed: it reveals nothing.
+    return render_template("embed/signed.html", campaign=_campaign_or_404(slug))
+
+
+@bp.get("/c/<slug>/badge.svg")
+def badge_svg(slug: str) -> Response:
+    """The count badge: no personal data, cacheable for a minute by browsers and proxies."""
+    campaign = _campaign_or_404(slug)
+    drawing = badge.layout(campaign.title, tallies.confirmed_count(campaign.id), campaign.goal)
+    response = current_app.response_class(render_template("embed/badge.svg", badge=drawing),
+                                          mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, lower case, default ports left out (as browsers send it)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{port}"
+    return f"{parts.scheme}://{host}".lower()
+
+
+def own_origins() -> set[str]:
+    """The origins this site answers on: the request's own, and BASE_URL's."""
+    origins = {origin_of(request.host_url)}
+    if current_app.config.get("BASE_URL"):
+        origins.add(origin_of(current_app.config["BASE_URL"]))
+    return origins - {""}
+
+
+def sent_from_this_site(origin: str | None, referer: str | None, own: set[str]) -> bool:
+    """Whether a POST came from a page of this site, by its Origin, else its Referer.
+
+    A form inside the frame is a page of this site, so a genuine POST carries this site's
+    origin even on another site's page; only a forged one carries another. "null" (a sandboxed
+    frame, some privacy settings) counts as no Origin. With neither header (old browsers,
+    privacy tools), the signed form token alone decides.
+    """
+    if origin and origin.strip() != "null":
+        return origin_of(origin) in own
+    if referer:
+        return origin_of(referer) in own
+    return True

@@ -1,0 +1,245 @@
+"""Blueprint "public": the pages a visitor sees, and signing."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from campaign import cache, database
+from campaign.abuse import rate_limits
+from campaign.campaigns import action_cards, social_card, store
+from campaign.clock import utcnow
+from campaign.counts import constituents, tallies, tile_map
+from campaign.extensions import db
+from campaign.links import public_url
+from campaign.models import Campaign, SignatureStatus
+from campaign.public import find_representatives, forms, signer_memory
+from campaign.public.forms import ConfirmForm, ResendForm, SignForm
+from campaign.signing import confirmations, signatures, submission
+from campaign.signing.submission import SignOutcome
+
+bp = Blueprint("public", __name__)
+
+
+def _campaign_or_404(slug: str, *, recent: bool = False) -> Campaign:
+    # recent: the row this process read within seconds will do (see campaigns.get_public_recent)
+    campaign = store.get_public_recent(slug) if recent else store.get_public(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 200, notice: str = "",
+                     **slots):
+    count = tallies.confirmed_count(campaign.id)
+    form = form if campaign.accepts_signatures(utcnow()) else None
+    return render_template(
+        "public/campaign.html",
+        campaign=campaign,
+        form=form,
+        count=count,
+        percent=tallies.progress_percent(count, campaign.goal),
+        signers=signatures.latest_public(campaign.id),
+        body_html=_campaign_body(campaign, can_sign=form is not None),
+        card_image_url=public_url("public.card_image", slug=campaign.slug,
+                                  v=social_card.count_bucket(count)),
+        notice=notice,
+        **_state_map(campaign.id),
+        **slots,
+    ), status
+
+
+def _state_map(campaign_id: int) -> dict:
+    """The map of signatures by US state, from counts recounted in the background."""
+    states = constituents.map_state_counts(campaign_id)
+    if not tile_map.on_the_map(states):
+        return {}
+    return {"state_map": tile_map.state_map(states, map_id="state-map", title="Signatures by US state"),
+            "state_rows": tile_map.table_rows(states)}
+
+
+def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
+    """The article, commentary and cards; rendered once per version for visitors who have not signed.
+
+    The key holds the campaign's updated_at, which every edit of it, its article or its
+    actions moves (campaigns.touch), so an edit shows at once in every process.
+    """
+    signer = _session_signer(campaign)
+
+    def render() -> Markup:
+        cards = action_cards.build(campaign, _page_url(campaign), signer)
+        return Markup(render_template("public/_campaign_body.html", campaign=campaign, cards=cards,
+                                      can_sign=can_sign,
+                                      representatives_url=find_representatives.representatives_url(campaign)))
+
+    if signer is not None:  # a letter signed with this visitor's name is theirs alone
+        return render()
+    key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url)
+    return cache.cached(key, render)
+
+
+def _page_url(campaign: Campaign) -> str:
+    return public_url("public.campaign", slug=campaign.slug)
+
+
+def _session_signer(campaign: Campaign) -> action_cards.Signer | None:
+    """Who signed in this browser within the hour (signer_memory), to prefill letters."""
+    remembered = signer_memory.recall(campaign)
+    return remembered.signer if remembered else None
+
+
+@bp.get("/")
+def index():
+    open_campaigns = store.list_open(utcnow())
+    counts = tallies.confirmed_counts([c.id for c in open_campaigns])
+    return render_template("public/index.html", campaigns=open_campaigns, counts=counts)
+
+
+@bp.get("/c/<slug>")
+def campaign(slug: str):
+    campaign = _campaign_or_404(slug, recent=True)
+    ref = request.args.get("ref", "")
+    if _session_signer(campaign) is not None:
+        return _render_campaign(campaign, forms.sign_form(campaign, ref=ref))
+    # The page is the same for every visitor but for their form token and share channel:
+    # render it once per few seconds with slots, then fill the slots per request.
+    page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url),
+                          lambda: _render_campaign(campaign, forms.sign_form(campaign), csrf_value=_TOKEN_SLOT,
+                                                   ref_value=_REF_SLOT)[0])
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    return page.replace(_TOKEN_SLOT, token).replace(_REF_SLOT, escape(ref))
+
+
+_TOKEN_SLOT = "csrf-token-slot-9b1e4c"
+_REF_SLOT = "ref-slot-9b1e4c"
+
+
+@bp.post("/c/<slug>/sign")
+@rate_limits.sign_limit
+def sign(slug: str):
+    database.read_first()  # look up and check without holding SQLite's write lock
+    campaign = _campaign_or_404(slug, recent=True)
+    form = forms.sign_form(campaign)
+    taken = forms.take_signature(campaign, form)
+    if taken.outcome == SignOutcome.CLOSED:
+        return _render_campaign(campaign, None, 409, submission.CLOSED_NOTICE)
+    if taken.outcome == SignOutcome.INVALID:
+        return _render_campaign(campaign, form, 422)
+    signer_memory.remember(campaign, form.details, taken.new_signature_id)
+    return redirect(url_for(".signed", slug=slug), 303)
+
+
+@bp.get("/c/<slug>/sign")
+def sign_page(slug: str):
+    # The form posts here, so a reload or a shared address lands on GET: show the form.
+    _campaign_or_404(slug, recent=True)
+    return redirect(url_for(".campaign", slug=slug, _anchor="sign"), 303)
+
+
+@bp.get("/c/<slug>/signed")
+def signed(slug: str):
+    # The same page whether the address was new, pending or confirmed: it reveals nothing.
+    campaign = _campaign_or_404(slug, recent=True)
+    cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
+    return render_template("public/signed.html", campaign=campaign,
+                           cards=[c for c in cards if c.kind in ("contact", "letter", "share")],
+                           representatives=find_representatives.after_signing(campaign))
+
+
+@bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
+@rate_limits.confirm_limit
+def confirm(slug: str, token: str):
+    campaign = _campaign_or_404(slug)
+    now = utcnow()
+    try:
+        signature = confirmations.find(campaign, token, now=now)
+    except confirmations.TokenInvalid:
+        return _token_problem(campaign, 404, expired=False)
+    except confirmations.TokenExpired:
+        return _token_problem(campaign, 410, expired=True)
+    if signature.status == SignatureStatus.INVALIDATED:
+        return _no_referrer(render_template("public/closed.html", campaign=campaign, invalidated=True)), 409
+    if signature.status == SignatureStatus.PENDING and not campaign.accepts_signatures(now):
+        return _no_referrer(render_template("public/closed.html", campaign=campaign)), 409
+    form = ConfirmForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        # Mail scanners follow links: only the button's POST confirms.
+        return _no_referrer(render_template("public/confirm.html", campaign=campaign, form=form))
+    signatures.confirm(signature, now=now)
+    db.session.commit()
+    cache.forget(campaign.id)  # after the commit, or a reader could cache the old count again
+    return redirect(url_for(".confirmed", slug=slug), 303)
+
+
+def _token_problem(campaign: Campaign, status: int, *, expired: bool):
+    page = render_template("public/token_problem.html", campaign=campaign, expired=expired, form=ResendForm())
+    return _no_referrer(page), status
+
+
+def _no_referrer(page):
+    response = current_app.make_response(page)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/c/<slug>/confirmed")
+def confirmed(slug: str):
+    campaign = _campaign_or_404(slug)
+    count = tallies.confirmed_count(campaign.id)
+    return render_template("public/confirmed.html", campaign=campaign, count=count,
+                           percent=tallies.progress_percent(count, campaign.goal))
+
+
+@bp.route("/c/<slug>/resend", methods=["GET", "POST"])
+@rate_limits.email_request_limit
+def resend(slug: str):
+    campaign = _campaign_or_404(slug)
+    form = ResendForm()
+    if request.method == "GET":
+        return render_template("public/resend.html", campaign=campaign, form=form, sent=False)
+    if not form.validate_on_submit():
+        return render_template("public/resend.html", campaign=campaign, form=form, sent=False), 422
+    signatures.resend_confirmation(campaign, form.clean_email, now=utcnow())
+    db.session.commit()
+    # Same answer whatever the address: the page must not reveal who signed.
+    return render_template("public/resend.html", campaign=campaign, form=form, sent=True)
+
+
+@bp.get("/c/<slug>/card.png")
+def card_image(slug: str):
+    """The social preview image, rebuilt only when the rounded count changes."""
+    campaign = _campaign_or_404(slug)
+    count = social_card.count_bucket(tallies.confirmed_count(campaign.id))
+    headline = campaign.article.headline if campaign.article else ""
+    key = (campaign.id, campaign.title, headline, count, campaign.goal)
+    png = current_app.extensions["campaign_cards"].get(
+        key, lambda: social_card.render_card(title=campaign.title, headline=headline,
+                                             count=count, goal=campaign.goal)
+    )
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/c/<slug>/count.json")
+def count_json(slug: str):
+    campaign = _campaign_or_404(slug, recent=True)
+    response = jsonify(
+        slug=campaign.slug,
+        title=campaign.title,
+        status=campaign.status,
+        accepting_signatures=campaign.accepts_signatures(utcnow()),
+        count=tallies.confirmed_count(campaign.id),
+        goal=campaign.goal,
+    )
+    response.headers["Cache-Control"] = "public, max-age=5"
+    return response

@@ -1,0 +1,1 @@
+"""Representatives: their data files and imports, who sits for a place, their contact cards."""

@@ -1,0 +1,1 @@
+"""Signing: the rules for signer input, signatures, confirmation, removal, moderation, purge."""

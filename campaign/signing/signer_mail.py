@@ -1,0 +1,71 @@
+"""The emails a signer gets: confirm, already signed, thanks; a few a day at most."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+
+from campaign.links import public_url
+from campaign.mail import outbox
+from campaign.models import Campaign, Signature
+from campaign.signing import confirmations, removal_links
+
+
+def _send(
+    kind: str, campaign: Campaign, signature: Signature, now: datetime, *, subject: str, link: str,
+    nonce: str | None = None,
+) -> None:
+    body = render_template(
+        f"email/{kind}.txt",
+        campaign=campaign,
+        name=signature.full_name,
+        link=link,
+        days=current_app.config["CONFIRM_TOKEN_DAYS"],
+        remove_link=removal_links.removal_link(campaign, signature, now=now),
+    )
+    outbox.enqueue(
+        kind=kind,
+        to_address=signature.email,
+        subject=f"{subject}: {campaign.title}",
+        body=body,
+        campaign_id=campaign.id,
+        recipient_key=signature.email_key,
+        token_nonce=nonce,
+    )
+
+
+def _may_email(campaign: Campaign, signature: Signature, now: datetime, first: bool = False) -> bool:
+    if first:  # a signature made this instant has had no email yet
+        return True
+    limit = current_app.config["EMAILS_PER_ADDRESS_PER_DAY"]
+    return outbox.recent_count(campaign.id, signature.email_key, now - timedelta(days=1)) < limit
+
+
+def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:
+    """Queue an email with a new confirmation link, unless the daily limit is reached."""
+    if not _may_email(campaign, signature, now, first):
+        return False
+    nonce = confirmations.issue(signature, now=now)
+    link = public_url("public.confirm", slug=campaign.slug, token=outbox.TOKEN_PLACEHOLDER)
+    _send("confirm", campaign, signature, now, subject="Please confirm your signature",
+          link=link, nonce=nonce)
+    return True
+
+
+def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signature: Signature,
+                             now: datetime, first: bool = False) -> bool:
+    if not _may_email(campaign, signature, now, first):
+        return False
+    _send(kind, campaign, signature, now, subject=subject,
+          link=public_url("public.campaign", slug=campaign.slug))
+    return True
+
+
+def send_already_signed(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+    """Tell a confirmed signer who signed again that their signature already counts."""
+    return _send_with_campaign_link("already_signed", "You have already signed", campaign, signature, now)
+
+
+def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:
+    """Thank a signer whose signature counted at once (campaigns without confirmation)."""
+    return _send_with_campaign_link("thanks", "Thank you for signing", campaign, signature, now, first)

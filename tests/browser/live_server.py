@@ -1,0 +1,89 @@
+"""The app as a browser test sees it: `flask run` in a subprocess on a free port, on SQLite."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+PHONE = {"width": 390, "height": 844}
+SLUG = "keep-library-grants"
+TITLE = "Keep federal library grants funded"
+
+
+class Server:
+    def __init__(self, base_url: str, mail_dir: Path, log_path: Path) -> None:
+        self.base_url = base_url
+        self.mail_dir = mail_dir
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "CAMPAIGN_"))}
+    env.update(
+        CAMPAIGN_ENV="development",
+        DATABASE_URL=f"sqlite:///{tmp / 'browser.sqlite'}",
+        MAIL_BACKEND="file",
+        MAIL_FILE_DIR=str(tmp / "mail"),
+        OUTBOX_POLL_SECONDS="0.5",
+        TALLY_CACHE_SECONDS="0",
+        SECRET_KEY="browser-test-secret",
+        PYTHONUNBUFFERED="1",
+    )
+    # A stray BASE_URL would make the emailed link point somewhere else.
+    env.pop("BASE_URL", None)
+    return env
+
+
+def _wait_until_up(proc: subprocess.Popen, server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited with {proc.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(server.base_url + "/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the app did not answer GET / within {timeout} s:\n{server.log()}")
+
+
+@contextlib.contextmanager
+def running_app(server: Server, env: dict[str, str]) -> Iterator[Server]:
+    """`flask run` on the server's port until the block ends, whatever happens in it."""
+    port = server.base_url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "flask", "--app", "campaign", "run",
+               "--port", port, "--host", "127.0.0.1"]
+    with open(server.log_path, "wb") as log:
+        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(proc, server)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,168 @@
+"""End-to-end for organizers: log in, make a campaign from an article, open it, export the signers.
+
+Like test_browser.py, the app runs as `flask run` in a subprocess against a fresh SQLite file.
+Before it starts, `flask organizer create --generate` makes an organizer in the same database and
+prints the password, which the test then types into the login form of a real Chromium.
+Screenshots land in $BROWSER_SCREENSHOTS (or the test's tmp_path) for a human to review.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.live_server import Server, app_env, free_port, running_app
+from tests.helpers import FIXTURES, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+ARTICLE = FIXTURES / "articles" / "creek-separate-lines.txt"
+SLUG = "creek"
+ORGANIZER_EMAIL = "org@example.org"
+SIGNER_NAME = "Grace Hopper-Browser"
+SIGNER_EMAIL = "grace.browser.test@example.org"
+SIGNER_ZIP = "98101"
+CSV_HEADER = [
+    "first_name", "last_name", "email", "zip_code", "country", "signed_at", "confirmed_at",
+    "status", "comment", "contact_ok", "source",
+]
+
+
+class OrganizerServer(Server):
+    def __init__(self, base_url: str, mail_dir: Path, log_path: Path, password: str) -> None:
+        super().__init__(base_url, mail_dir, log_path)
+        self.password = password
+
+
+def _create_organizer(env: dict[str, str]) -> str:
+    """Run the CLI against the app's database; return the password it generated."""
+    command = [sys.executable, "-m", "flask", "--app", "campaign",
+               "organizer", "create", ORGANIZER_EMAIL, "--generate"]
+    # No stdin and no controlling terminal: nothing can ever wait for typing.
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=60, start_new_session=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"`flask organizer create` failed:\n{output}"
+    match = re.search(r"^Password \(shown only this once[^)]*\): (\S+)$", result.stdout, re.M)
+    assert match, f"no generated password in the output of `flask organizer create`:\n{output}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser-organizer-app")
+    env = app_env(tmp)
+    password = _create_organizer(env)
+    server = OrganizerServer(f"http://127.0.0.1:{free_port()}", tmp / "mail", tmp / "server.log", password)
+    with running_app(server, env):
+        yield server
+
+
+def _path_is(page: Page, server: Server, path: str) -> re.Pattern:
+    """The page's URL is path on the server, with any query string."""
+    return re.compile(re.escape(server.base_url + path) + r"(\?.*)?$")
+
+
+def _log_in(page: Page, server: OrganizerServer, shots: Path) -> None:
+    page.goto(server.base_url + "/organizer/")
+    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organizer login")
+    page.screenshot(path=shots / "org-1-login.png", full_page=True)
+    page.get_by_label("Email", exact=True).fill(ORGANIZER_EMAIL)
+    page.get_by_label("Password", exact=True).fill(server.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(_path_is(page, server, "/organizer/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your campaigns")
+    expect(page.get_by_role("navigation", name="Organizer")).to_contain_text(ORGANIZER_EMAIL)
+
+
+def _create_from_article(page: Page, server: Server, shots: Path) -> None:
+    page.goto(server.base_url + "/organizer/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New campaign")
+    page.get_by_label("Article text", exact=True).fill(ARTICLE.read_text(encoding="utf-8"))
+    page.get_by_label("Address (optional)", exact=True).fill(SLUG)
+    page.screenshot(path=shots / "org-2-new.png", full_page=True)
+    page.get_by_role("button", name="Create from the article").click()
+    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/edit"))
+    notice = page.locator(".notice[role=status]")
+    expect(notice).to_contain_text(re.compile(r"Read \d+ lines"))
+    expect(page.get_by_role("heading", name="Status: draft")).to_be_visible()
+    page.screenshot(path=shots / "org-3-edit.png", full_page=True)
+
+
+def _open_for_signatures(page: Page) -> None:
+    page.get_by_role("button", name="Open for signatures").click()
+    expect(page.get_by_role("heading", name="Status: open")).to_be_visible()
+    expect(page.locator(".notice[role=status]")).to_contain_text("The campaign is now open")
+    expect(page.get_by_role("button", name="Open for signatures")).to_have_count(0)
+
+
+def _sign(page: Page, server: Server) -> None:
+    page.goto(f"{server.base_url}/c/{SLUG}")
+    form = page.locator("form#sign")
+    form.get_by_label("Full name", exact=True).fill(SIGNER_NAME)
+    form.get_by_label("Email", exact=True).fill(SIGNER_EMAIL)
+    expect(form.get_by_label("Country", exact=True)).to_have_value("US")
+    form.get_by_label("ZIP code or postcode", exact=True).fill(SIGNER_ZIP)
+    form.get_by_role("button", name="Sign the petition").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def _download_csv(page: Page, server: Server, shots: Path) -> list[list[str]]:
+    page.goto(f"{server.base_url}/organizer/c/{SLUG}/edit")
+    tabs = page.get_by_role("navigation", name="This campaign")
+    tabs.get_by_role("link", name="Exports").click()
+    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/exports"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export the signer list")
+    page.screenshot(path=shots / "org-4-exports.png", full_page=True)
+    confirmed_only = page.get_by_label("Confirmed only", exact=True)
+    if confirmed_only.is_checked():
+        confirmed_only.uncheck()
+    page.get_by_label("CSV, for spreadsheets and mailing tools").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    download = info.value
+    assert download.failure() is None, download.failure()
+    assert re.fullmatch(rf"{SLUG}-signers-\d{{8}}\.csv", download.suggested_filename)
+    text = Path(download.path()).read_text(encoding="utf-8")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _log_out(page: Page, server: Server) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
+    page.goto(server.base_url + "/organizer/")
+    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organizer login")
+
+
+def test_organizer_creates_opens_and_exports(server: OrganizerServer, browser, shots: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    _log_in(page, server, shots)
+    _create_from_article(page, server, shots)
+    _open_for_signatures(page)
+    _sign(page, server)
+    rows = _download_csv(page, server, shots)
+
+    assert rows, "the CSV is empty"
+    assert rows[0] == CSV_HEADER
+    record = [dict(zip(CSV_HEADER, row)) for row in rows[1:]]
+    mine = [r for r in record if r["email"] == SIGNER_EMAIL]
+    assert len(mine) == 1, rows
+    assert mine[0]["status"] == "pending"
+    assert (mine[0]["first_name"], mine[0]["last_name"]) == ("Grace", "Hopper-Browser")
+    assert mine[0]["zip_code"] == SIGNER_ZIP
+    assert mine[0]["country"] == "US"
+    assert mine[0]["confirmed_at"] == ""
+
+    _log_out(page, server)

@@ -1,0 +1,136 @@
+"""Importing article files into campaigns: the command, re-imports, and the sample."""
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from campaign.campaigns import sample
+from campaign.extensions import db
+from campaign.models import Action, Article, Campaign, Signature, SignatureStatus
+from tests.helpers import FIXTURES, count_rows
+
+ARTICLES = FIXTURES / "articles"
+
+
+def _import(runner, name: str, *args: str):
+    result = runner.invoke(args=["import-article", str(ARTICLES / name), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _campaign(slug: str) -> Campaign:
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def test_import_creates_a_draft_campaign_with_article_and_actions(app, runner):
+    result = _import(runner, "uk-maternity-unit.txt", "--slug", "hartmoor")
+    assert "Created draft campaign /c/hartmoor" in result.output
+    assert "news paragraphs: 6" in result.output
+    assert "petition text was taken from the article" in result.output
+    with app.app_context():
+        campaign = _campaign("hartmoor")
+        article = campaign.article
+        assert article.headline.startswith("Health Board Proposes Moving Births")
+        assert article.source == "Northern Dales Gazette"
+        assert article.published_text == "Thursday, June 4, 2026, 10:05:00 AM British Summer Time"
+        assert article.published_at.isoformat() == "2026-06-04T09:05:00+00:00"
+        assert article.categories == ["Health & Social Care", "Local Government", "NHS – Regional Services"]
+        assert len(article.paragraphs) == 6
+        assert campaign.commentary.startswith("Nobody should have to choose")
+        assert campaign.title == article.headline
+        assert campaign.status == "draft"
+        assert [a.kind for a in campaign.actions] == ["petition", "contact", "event", "share"]
+        assert campaign.hashtags == ["SaveHartmoorBirths", "HartmoorMaternity"]
+        contacts = campaign.actions[1].details["contacts"]
+        assert [(c["office"], c["name"], c["email_verified"]) for c in contacts] == [
+            ("MP", "Helen Achterberg", True),
+            ("MP", "Daniel Okafor", True),
+            ("Cllr", "Priya Raman", False),
+            ("Councillor", "Tom Hebblethwaite", False),
+        ]
+
+
+def test_import_open_makes_it_public(app, runner, client):
+    _import(runner, "creek-separate-lines.txt", "--slug", "creek", "--open")
+    assert client.get("/c/creek").status_code == 200
+
+
+def test_slug_defaults_to_the_headline(app, runner):
+    result = _import(runner, "lot-rent-no-marker.txt")
+    with app.app_context():
+        slug = db.session.scalar(select(Campaign.slug))
+    assert f"/c/{slug}" in result.output
+    assert slug == slug.lower() and " " not in slug and len(slug) <= 80
+
+
+def test_report_lists_what_could_not_be_read(app, runner, tmp_path):
+    path = tmp_path / "odd.txt"
+    path.write_text("A headline\nno date here\n\n### Things\nstray words before any action\n1. **Do it**: now\n")
+    result = runner.invoke(args=["import-article", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "line 5:" in result.output
+    assert "stray words before any action" in result.output
+
+
+def test_reimport_updates_in_place_and_keeps_signatures(app, runner, tmp_path):
+    original = (ARTICLES / "uk-maternity-unit.txt").read_text()
+    path = tmp_path / "article.txt"
+    path.write_text(original)
+    _import(runner, str(path), "--slug", "hartmoor", "--open")
+    assert runner.invoke(args=["campaign", "verify-contact", "hartmoor", "Priya Raman"]).exit_code == 0
+    with app.app_context():
+        campaign = _campaign("hartmoor")
+        campaign.title = "Keep births at Hartmoor"  # an organizer's own edit
+        db.session.add(Signature(campaign_id=campaign.id, full_name="Ann", email="ann@example.org",
+                                 email_key="ann@example.org", country="GB", postcode="HM1 2DD",
+                                 status=SignatureStatus.CONFIRMED))
+        db.session.commit()
+    path.write_text(original.replace("about 30 miles away.", "about 31 miles away, by road."))
+    result = runner.invoke(args=["import-article", str(path)])  # matched by source and headline
+    assert "Updated open campaign /c/hartmoor" in result.output
+    with app.app_context():
+        assert count_rows(Campaign) == 1 and count_rows(Article) == 1 and count_rows(Signature) == 1
+        campaign = _campaign("hartmoor")
+        assert "about 31 miles away, by road." in campaign.article.body
+        assert campaign.title == "Keep births at Hartmoor"
+        assert count_rows(Action) == len(campaign.actions) == 4
+        raman = [c for c in campaign.actions[1].details["contacts"] if c["name"] == "Priya Raman"]
+        assert raman[0]["email_verified"] is True
+
+
+def test_verify_contact_corrects_the_email(app, runner):
+    _import(runner, "uk-maternity-unit.txt", "--slug", "hartmoor")
+    result = runner.invoke(args=["campaign", "verify-contact", "hartmoor", "tom hebblethwaite",
+                                 "--email", "tom.h@northdales.gov.uk"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        [tom] = [c for c in _campaign("hartmoor").actions[1].details["contacts"]
+                 if c["name"] == "Tom Hebblethwaite"]
+        assert (tom["email"], tom["email_verified"]) == ("tom.h@northdales.gov.uk", True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["hartmoor", "Nobody Here"], "No contact named"),
+        (["nope", "Priya Raman"], "No campaign"),
+        (["hartmoor", "Priya Raman", "--email", "not-an-email"], "not valid"),
+    ],
+)
+def test_verify_contact_refusals(app, runner, args, message):
+    _import(runner, "uk-maternity-unit.txt", "--slug", "hartmoor")
+    result = runner.invoke(args=["campaign", "verify-contact", *args])
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_import_refuses_a_bad_slug(runner):
+    result = runner.invoke(args=["import-article", str(ARTICLES / "uk-maternity-unit.txt"), "--slug", "Bad Slug"])
+    assert result.exit_code != 0 and "slug" in result.output
+
+
+def test_sample_comes_through_the_importer(app, ctx):
+    campaign = sample.load_if_empty()
+    assert campaign.slug == sample.SLUG and campaign.status == "open"
+    assert campaign.article.published_at == datetime(2026, 3, 10, 13, 15, tzinfo=UTC)
+    assert [a.kind for a in campaign.actions] == ["petition", "letter", "share", "organizations", "event"]
+    assert campaign.hashtags == ["SaveOurLibraries", "LibrariesWork"]

@@ -1,0 +1,56 @@
+"""Commands: creating and managing campaigns, the database and the outbox from the shell."""
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.mail import backends, outbox
+from campaign.models import Campaign, CampaignStatus
+
+
+def test_create_open_close_and_list(app, runner):
+    result = runner.invoke(args=["campaign", "create", "save-the-pier", "--title", "Save the pier",
+                                 "--petition", "Keep the pier open to the public.", "--goal", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Created draft campaign /c/save-the-pier" in result.output
+    assert runner.invoke(args=["campaign", "open", "save-the-pier"]).exit_code == 0
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "save-the-pier"))
+        assert (campaign.status, campaign.goal, campaign.require_confirmation) == ("open", 300, True)
+    assert app.test_client().get("/c/save-the-pier").status_code == 200
+    listing = runner.invoke(args=["campaign", "list"]).output
+    assert "save-the-pier\topen\t0/300\tSave the pier" in listing
+    assert runner.invoke(args=["campaign", "close", "save-the-pier"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == CampaignStatus.CLOSED
+
+
+def test_create_refuses_bad_slug_and_duplicates(app, runner):
+    args = ["campaign", "create", "Bad Slug!", "--title", "T", "--petition", "P"]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and "slug" in result.output
+    ok = ["campaign", "create", "pier", "--title", "T", "--petition", "P", "--open", "--no-confirmation"]
+    assert runner.invoke(args=ok).exit_code == 0
+    again = runner.invoke(args=ok)
+    assert again.exit_code != 0 and "already exists" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.require_confirmation)) is False
+
+
+def test_unknown_campaign_for_open(runner):
+    result = runner.invoke(args=["campaign", "open", "nope"])
+    assert result.exit_code != 0 and "No campaign 'nope'" in result.output
+
+
+def test_init_db_loads_the_sample_once(app, runner):
+    assert "Sample campaign: /c/keep-library-grants" in runner.invoke(args=["init-db"]).output
+    assert "Sample campaign" not in runner.invoke(args=["init-db"]).output
+    with app.app_context():
+        assert len(db.session.scalars(select(Campaign)).all()) == 1
+
+
+def test_outbox_send_delivers_queued_mail(app, runner):
+    with app.app_context():
+        outbox.enqueue(kind="test", to_address="a@example.org", subject="Hello", body="Body")
+        db.session.commit()
+    result = runner.invoke(args=["outbox", "send"])
+    assert "sent 1, to retry 0, failed 0, still queued 0" in result.output
+    assert [m["Subject"] for m in backends.memory_outbox] == ["Hello"]
