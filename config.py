@@ -1,6 +1,7 @@
 """Configuration classes; the only module that reads the environment."""
 import os
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
@@ -26,7 +27,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'campaign.sqlite'}")
     # pre_ping: a connection the server dropped (a restart) is replaced before use.
     # hide_parameters: error messages, and so logs, never carry a signer's values.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     # Bring the schema up to date and load the sample campaign when the app starts.
     AUTO_UPGRADE = _flag("AUTO_UPGRADE", True)
     LOAD_SAMPLE = _flag("LOAD_SAMPLE", True)
@@ -177,7 +178,7 @@ class ProductionConfig(Config):
     DEBUG = False
     PROPAGATE_EXCEPTIONS = False
     # A request waits at most this long for a free connection, then gets a 503.
-    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_timeout": 10}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_timeout": 10}
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     OUTBOX_EMBEDDED_WORKER = _flag("OUTBOX_EMBEDDED_WORKER", False)
     LOAD_SAMPLE = _flag("LOAD_SAMPLE", False)

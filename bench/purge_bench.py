@@ -156,7 +156,7 @@ def bench(kind: str, args) -> list[str]:
     else:
         loader.load_postgres(batches, start)
     with app.app_context():
-        idle_took, idle = signing_during(app, lambda: time.sleep(2))
+        _idle_took, idle = signing_during(app, lambda: time.sleep(2))
         before = close_long_ago(big_id)
         one = Transactions(db.engine)
     # One purge of the big campaign while people sign the other one.
@@ -180,10 +180,10 @@ def bench(kind: str, args) -> list[str]:
             db.engine.dispose()
     if kind == "postgresql" and not args.keep:
         loader.fresh_postgres(drop_only=True)
-    return [f"| {kind} | {args.rows:,} | {took:.1f} s | {args.rows / took:,.0f}/s | "
+    return [(f"| {kind} | {args.rows:,} | {took:.1f} s | {args.rows / took:,.0f}/s | "
             f"{one.longest * 1000:.0f} ms | "
             f"{_median(idle)} / {idle[-1] * 1000:.0f} ms | {len(latencies)}: "
-            f"{_median(latencies)} / {latencies[-1] * 1000:.0f} ms | {rerun * 1000:.0f} ms |"]
+            f"{_median(latencies)} / {latencies[-1] * 1000:.0f} ms | {rerun * 1000:.0f} ms |")]
 
 
 def _median(latencies: list[float]) -> str:
@@ -197,8 +197,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
     args = parser.parse_args()
-    lines = ["| database | rows | purge | rate | longest transaction | signing alone: median / slowest | "
-             "signatures during the purge: median / slowest | second run |",
+    lines = [("| database | rows | purge | rate | longest transaction | signing alone: median / slowest | "
+             "signatures during the purge: median / slowest | second run |"),
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kind in [args.only] if args.only else ["sqlite", "postgresql"]:
         lines += bench(kind, args)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import http.client
 import os
 import re
 import secrets
@@ -59,7 +60,7 @@ class WatchReads:
         data = sorted(self.latencies)
         if not data:
             return float("nan")
-        return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))] * 1000
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))] * 1000
 
 
 @dataclass
@@ -84,7 +85,7 @@ def create_organizer(env: dict) -> str:
     """An admin account on the server's database; its generated password."""
     done = subprocess.run([str(VENV_BIN / "flask"), "--app", "campaign", "organizer", "create", ORGANIZER,
                            "--admin", "--generate"], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
     match = _PASSWORD.search(done.stdout)
     if done.returncode != 0 or match is None:
         raise RuntimeError(f"could not create the organizer:\n{done.stdout}\n{done.stderr}")
@@ -120,7 +121,7 @@ def read_overview_every_second(port: int, cookie: str, stop: threading.Event) ->
                 t0 = time.perf_counter()
                 try:
                     resp, html = client.request("GET", f"/organizer/c/{SLUG}/", headers={"Cookie": cookie})
-                except Exception as error:
+                except (OSError, http.client.HTTPException) as error:
                     reads.errors.append(repr(error))
                     continue
                 if resp.status == 200 and b"Unusual activity" in html:
@@ -186,14 +187,14 @@ def _count_and_delete_keys(url: str, prefix: str) -> int:
 
 def markdown(args, runs: list[Run]) -> str:
     lines = [
-        f"Run {args.started} UTC at commit {args.commit}, {os.cpu_count()} cores,"
+        (f"Run {args.started} UTC at commit {args.commit}, {os.cpu_count()} cores,"
         f" {sign_load.server_label(args)}, {args.concurrency} client threads, at most"
         f" {args.signatures} signatures / {args.duration:.0f} s per load,"
-        f" DASHBOARD_CACHE_SECONDS={args.dashboard_cache:g}.",
+        f" DASHBOARD_CACHE_SECONDS={args.dashboard_cache:g}."),
         "",
-        "| DB | variant | round | signatures ok | errors | signatures/s | vs no limits | POST p50 ms |"
+        ("| DB | variant | round | signatures ok | errors | signatures/s | vs no limits | POST p50 ms |"
         " POST p99 ms | server CPU ms/sig | Redis CPU ms/sig | overview reads | overview p50 / p99 ms |"
-        " rows stored / expected | other work |",
+        " rows stored / expected | other work |"),
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for run in runs:

@@ -72,10 +72,10 @@ class Server:
 
     def __init__(self, name: str, argv: list[str], env: dict, cwd: Path, log_path: Path, port: int):
         self.name, self.port, self.log_path = name, port, log_path
-        self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
+        with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         _servers.append(self)
 
     def wait_ready(self, path: str, timeout: float = 90.0) -> None:
@@ -137,16 +137,15 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        self.log.close()
         if self in _servers:
             _servers.remove(self)
 
 
 def stop_all_servers() -> None:
-    for server in list(_servers):
+    for server in _servers:
         try:
             server.stop()
-        except Exception as error:  # keep stopping the others
+        except (OSError, subprocess.SubprocessError) as error:  # keep stopping the others
             print(f"could not stop {server.name}: {error!r}", file=sys.stderr)
 
 
@@ -323,7 +322,7 @@ class Stats:
         data = sorted(self.flow_latencies if flow else self.latencies)
         if not data:
             return float("nan")
-        return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))] * 1000
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))] * 1000
 
 
 def postgres_cpu_seconds() -> float:
@@ -412,7 +411,7 @@ def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int
                 t0 = time.perf_counter()
                 try:
                     resp, html = client.request("GET", page, headers={"Accept": "text/html", **extra})
-                except Exception as error:
+                except (OSError, http.client.HTTPException) as error:
                     stats.error("GET exception", repr(error))
                     continue
                 if resp.status != 200:
@@ -445,7 +444,7 @@ def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int
                 t1 = time.perf_counter()
                 try:
                     resp, reply = client.request("POST", action, body=body, headers=headers)
-                except Exception as error:  # never retried: it may have been stored
+                except (OSError, http.client.HTTPException) as error:  # never retried: it may have been stored
                     stats.error("POST exception", repr(error))
                     continue
                 t2 = time.perf_counter()
@@ -477,7 +476,7 @@ def get_load(port: int, path: str, count: int, seconds: float, concurrency: int,
                 t0 = time.perf_counter()
                 try:
                     resp, body = client.request("GET", path)
-                except Exception as error:
+                except (OSError, http.client.HTTPException) as error:
                     stats.error("GET exception", repr(error))
                     continue
                 t1 = time.perf_counter()
@@ -655,9 +654,9 @@ def bench_database(args, kind: str, workdir: Path) -> tuple[list[SignResult], li
 def git_revision() -> str:
     try:
         rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10).stdout.strip()
+                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
         return f"{rev}{' (modified)' if dirty else ''}" or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -673,9 +672,9 @@ def markdown(args, signs: list[SignResult], gets: list[GetResult]) -> str:
         f" per sign load, {args.get_requests} requests / {args.get_duration:.0f}s per GET load."
         + (f" Machine busy before the loads (servers idle): at most {100 * max(busy):.0f}%." if busy else ""),
         "",
-        "| DB | app | signatures ok | errors | signatures/s | POST p50 ms | POST p99 ms |"
+        ("| DB | app | signatures ok | errors | signatures/s | POST p50 ms | POST p99 ms |"
         " GET+POST p50 ms | rows stored / expected | share of ceiling | server CPU ms/sig | client CPU ms/sig |"
-        " PostgreSQL CPU ms/sig | machine CPU ms/sig | other work |",
+        " PostgreSQL CPU ms/sig | machine CPU ms/sig | other work |"),
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in signs:
@@ -691,8 +690,8 @@ def markdown(args, signs: list[SignResult], gets: list[GetResult]) -> str:
     if gets:
         lines += [
             "",
-            "| DB | app | GET | requests ok | errors | requests/s | p50 ms | p99 ms | server CPU ms/req |"
-            " PostgreSQL CPU ms/req | machine CPU ms/req | other work |",
+            ("| DB | app | GET | requests ok | errors | requests/s | p50 ms | p99 ms | server CPU ms/req |"
+            " PostgreSQL CPU ms/req | machine CPU ms/req | other work |"),
             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for g in gets:
@@ -705,8 +704,8 @@ def markdown(args, signs: list[SignResult], gets: list[GetResult]) -> str:
     noisy = [r.stats for r in signs if r.stats.other_cpu_share > 0.15]
     noisy += [g.stats for g in gets if g.stats.other_cpu_share > 0.15]
     if noisy:
-        lines += ["", f"WARNING: other work took more than 15% of the CPU during {len(noisy)} load(s):"
-                      " those figures are low; run again on a quiet machine."]
+        lines += ["", (f"WARNING: other work took more than 15% of the CPU during {len(noisy)} load(s):"
+                      " those figures are low; run again on a quiet machine.")]
     return "\n".join(lines)
 
 

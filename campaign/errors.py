@@ -21,8 +21,8 @@ _MESSAGES = {
     413: ("Too much data", "What you sent is larger than this form accepts. Please shorten it and try again."),
     429: ("Too many requests", "Please wait a moment and try again."),
     500: ("Something went wrong", "Sorry, we could not finish your request. Nothing was saved; please try again in a moment."),
-    503: ("Please try again in a moment", "We could not save or read that right now. Nothing was lost: "
-          "please try again in a few seconds."),
+    503: ("Please try again in a moment", ("We could not save or read that right now. Nothing was lost: "
+          "please try again in a few seconds.")),
 }
 # How long a visitor (or a client honouring Retry-After) should wait when the database is away.
 RETRY_AFTER_SECONDS = 5

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 from urllib.parse import urlencode
 
 from tests.smtp_server import free_port
@@ -113,7 +114,7 @@ class LiveApp:
     def log_tail(self) -> str:
         return file_tail(self.log_path)
 
-    def __enter__(self) -> LiveApp:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

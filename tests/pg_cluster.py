@@ -85,7 +85,7 @@ class PrivatePostgres:
         if self._owner is not None:
             command = ["runuser", "-u", SERVER_USER, "--", *command]
         result = subprocess.run(command, capture_output=True, text=True, timeout=90,
-                                cwd=self.root, stdin=subprocess.DEVNULL)
+                                cwd=self.root, stdin=subprocess.DEVNULL, check=False)
         if check and result.returncode != 0:
             raise RuntimeError(f"{program} failed ({result.returncode}):\n{result.stdout}\n"
                                f"{result.stderr}\n{self.log_tail()}")

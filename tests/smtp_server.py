@@ -15,6 +15,7 @@ import socketserver
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Self
 
 HOST = "127.0.0.1"
 MAX_LINE = 64 * 1024
@@ -91,7 +92,7 @@ class SmtpServer:
         if self._thread is not None:
             self._thread.join()
 
-    def __enter__(self) -> SmtpServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

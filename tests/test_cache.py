@@ -65,7 +65,7 @@ def test_stale_count_is_served_while_one_thread_recounts(app, ctx, counter):
 
 
 def test_a_count_long_out_of_date_is_redone_before_answering(app, ctx, counter):
-    calls, compute = counter
+    _calls, compute = counter
     cache.refreshed_in_background(("t", 3), compute, ttl=0.01)
     time.sleep(0.01 * (cache.STALE_LIFETIMES + 2))
     assert cache.refreshed_in_background(("t", 3), compute, ttl=0.01) == 2

@@ -13,10 +13,9 @@ from campaign.models import Signature
 
 
 def test_migrations_and_models_agree(app):
-    with app.app_context():
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, db.metadata) == []
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
 
 
 def test_starting_on_an_empty_database_migrates_and_loads_the_sample(tmp_path):
@@ -52,8 +51,8 @@ def test_database_refuses_a_second_signature_for_the_same_key(app, make_campaign
     make_campaign(slug="one")
     with app.app_context():
         campaign_id = db.session.scalar(text("SELECT id FROM campaigns WHERE slug = 'one'"))
-        row = dict(campaign_id=campaign_id, full_name="A", email="a@example.org",
-                   email_key="a@example.org", country="US")
+        row = {"campaign_id": campaign_id, "full_name": "A", "email": "a@example.org",
+                   "email_key": "a@example.org", "country": "US"}
         db.session.add(Signature(**row))
         db.session.commit()
         db.session.add(Signature(**row))

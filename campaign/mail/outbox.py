@@ -251,8 +251,9 @@ class Worker:
                 report = deliver_due(in_hand=self.in_hand)
                 while report.handled and not self.stop_event.is_set():
                     report = deliver_due(in_hand=self.in_hand)
-            except Exception as error:  # the loop must outlive a database restart
-                self._round_failed(error)
+            except Exception as error:  # the loop must outlive a database restart, and a bug
+                if self._round_failed(error):
+                    log.exception("outbox delivery round failed")
                 return DeliveryReport()
             finally:
                 outages.end_session()
@@ -261,13 +262,15 @@ class Worker:
             self.failed_rounds = 0
         return report
 
-    def _round_failed(self, error: Exception) -> None:
+    def _round_failed(self, error: Exception) -> bool:
+        """Roll back after a failed round; True when it was not an outage (log the traceback)."""
         outages.roll_back()
         self.failed_rounds += 1
         if not outages.is_outage(error):
-            log.exception("outbox delivery round failed")
-        elif self.failed_rounds == 1:  # once per outage, not once per round
+            return True
+        if self.failed_rounds == 1:  # once per outage, not once per round
             log.warning("outbox paused, database unavailable: %s", outages.describe(error))
+        return False
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -18,4 +18,4 @@ from campaign.organizer.blueprint import bp
 
 VIEW_MODULES = (actions, dashboard, downloads, embed, home, lists, manage, representatives, signers)
 
-__all__ = ["bp", "VIEW_MODULES"]
+__all__ = ["VIEW_MODULES", "bp"]

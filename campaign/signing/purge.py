@@ -6,6 +6,7 @@ campaign's `anonymized_at` is set only after its last batch; a second run finds 
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,7 +105,7 @@ def purge(*, now: datetime, days: int, pending_days: int, batch: int,
     db.session.commit()  # end the read: the batches below are transactions of their own
     for campaign_id in campaign_ids:
         report.pending_deleted += _until_done(
-            lambda: _delete_stale_pending(campaign_id, pending_cutoff, now, batch))
+            functools.partial(_delete_stale_pending, campaign_id, pending_cutoff, now, batch))
     report.data_requests_deleted = _until_done(
         lambda: _delete_batch(_old_data_requests(pending_cutoff), batch))
     for campaign, closed in due_campaigns(now, days):

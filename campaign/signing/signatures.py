@@ -70,30 +70,30 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed
     counts_at_once = not campaign.require_confirmation and not held_reason
     # One indexed SELECT: the state and the candidate districts from the imported mapping.
     place = districts.lookup(details.country, details.postcode)
-    values = dict(
-        campaign_id=campaign.id,
-        full_name=details.full_name,
-        email=details.email,
-        email_key=email_key,
-        postcode=details.postcode,
-        country=details.country,
-        region=place.region,
-        postcode_area=regions.postcode_area(details.country, details.postcode),
-        district=place.district,
-        district_choices=place.district_choices,
-        held_reason=held_reason,
-        comment=details.comment,
-        comment_hidden=False,
-        show_name=details.show_name,
-        contact_ok=details.contact_ok,
-        source=details.source[:100],
-        ip_hash=details.ip_hash,
-        ip_net_hash=details.ip_net_hash,
-        status=(SignatureStatus.HELD if held_reason
+    values = {
+        "campaign_id": campaign.id,
+        "full_name": details.full_name,
+        "email": details.email,
+        "email_key": email_key,
+        "postcode": details.postcode,
+        "country": details.country,
+        "region": place.region,
+        "postcode_area": regions.postcode_area(details.country, details.postcode),
+        "district": place.district,
+        "district_choices": place.district_choices,
+        "held_reason": held_reason,
+        "comment": details.comment,
+        "comment_hidden": False,
+        "show_name": details.show_name,
+        "contact_ok": details.contact_ok,
+        "source": details.source[:100],
+        "ip_hash": details.ip_hash,
+        "ip_net_hash": details.ip_net_hash,
+        "status": (SignatureStatus.HELD if held_reason
                 else SignatureStatus.CONFIRMED if counts_at_once else SignatureStatus.PENDING),
-        created_at=now,
-        confirmed_at=now if counts_at_once else None,
-    )
+        "created_at": now,
+        "confirmed_at": now if counts_at_once else None,
+    }
     new_id = database.execute_plain(_insert_unless_signed(), {**values, "open_at": now}).scalar()
     if new_id is None and not _open_now(campaign.id, now):
         raise CampaignClosed(campaign.slug)  # closed (elsewhere) since this process read it

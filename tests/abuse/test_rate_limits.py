@@ -207,7 +207,7 @@ def test_the_limit_holds_across_two_workers_on_redis(app, make_campaign):
         settings = {"slug": slug, "address": SHARED, "signatures": 4, "config": shared,
                     "runs": [{}, {"RATELIMIT_STORAGE_URI": "memory://"}]}
         done = subprocess.run([sys.executable, "-c", _WORKER, json.dumps(settings)], cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         on_redis, in_memory = json.loads(done.stdout.strip().splitlines()[-1])
         assert on_redis == [303, 303, 429, 429]  # the second worker knows of the first's three

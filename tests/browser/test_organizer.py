@@ -47,10 +47,10 @@ def _create_organizer(env: dict[str, str]) -> str:
                "organizer", "create", ORGANIZER_EMAIL, "--generate"]
     # No stdin and no controlling terminal: nothing can ever wait for typing.
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=60, start_new_session=True)
+                            capture_output=True, text=True, timeout=60, start_new_session=True, check=False)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"`flask organizer create` failed:\n{output}"
-    match = re.search(r"^Password \(shown only this once[^)]*\): (\S+)$", result.stdout, re.M)
+    match = re.search(r"^Password \(shown only this once[^)]*\): (\S+)$", result.stdout, re.MULTILINE)
     assert match, f"no generated password in the output of `flask organizer create`:\n{output}"
     return match.group(1)
 

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Self
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -237,7 +238,7 @@ class SigningCrowd:
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._sign) for _ in range(threads)]
 
-    def __enter__(self) -> SigningCrowd:
+    def __enter__(self) -> Self:
         for thread in self.threads:
             thread.start()
         return self

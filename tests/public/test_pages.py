@@ -17,9 +17,9 @@ def _add_signer(app, slug: str, **fields) -> None:
 
     with app.app_context():
         campaign = store.get_by_slug(slug)
-        values = dict(full_name="Grace Hopper", email="grace@example.org", email_key="grace@example.org",
-                      country="US", postcode="10001", status=SignatureStatus.CONFIRMED,
-                      confirmed_at=utcnow(), show_name=True)
+        values = {"full_name": "Grace Hopper", "email": "grace@example.org", "email_key": "grace@example.org",
+                      "country": "US", "postcode": "10001", "status": SignatureStatus.CONFIRMED,
+                      "confirmed_at": utcnow(), "show_name": True}
         values.update(fields)
         db.session.add(Signature(campaign_id=campaign.id, **values))
         db.session.commit()
@@ -175,10 +175,10 @@ def test_latest_named_signers_are_read_from_their_index(app, ctx, make_campaign)
     campaign_id = store.get_by_slug(make_campaign()).id
     now = utcnow()
     db.session.execute(insert(Signature), [
-        dict(campaign_id=campaign_id, full_name="S", email=f"s{n}@example.org",
-             email_key=f"s{n}@example.org", country="US", postcode="02139",
-             show_name=n % 500 == 0, status=SignatureStatus.CONFIRMED, created_at=now,
-             confirmed_at=now)
+        {"campaign_id": campaign_id, "full_name": "S", "email": f"s{n}@example.org",
+             "email_key": f"s{n}@example.org", "country": "US", "postcode": "02139",
+             "show_name": n % 500 == 0, "status": SignatureStatus.CONFIRMED, "created_at": now,
+             "confirmed_at": now}
         for n in range(3000)])
     db.session.commit()
     db.session.execute(text("ANALYZE signatures"))  # the planner's figures, as in production

@@ -92,7 +92,8 @@ def backdate(slug: str, **values) -> int:
 @pytest.fixture
 def world(app, make_campaign):
     """A campaign closed 200 days ago, one past its closing date, one closed 10 days ago, one open."""
-    slugs = {name: make_campaign(slug=name) for name in ("closed", "expired", "recent", "open")}
+    for name in ("closed", "expired", "recent", "open"):
+        make_campaign(slug=name)
     with app.app_context():
         ids = {
             "closed": backdate("closed", status=CampaignStatus.CLOSED, updated_at=NOW - 200 * DAY),
