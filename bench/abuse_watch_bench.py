@@ -5,7 +5,7 @@ For each database kind, this script makes a fresh database (SQLite: a file in a 
 PostgreSQL: DROP/CREATE DATABASE campaign_bench_watch on 127.0.0.1, nothing else touched),
 migrates it, loads --rows signatures spread over the last 48 hours (random addresses, 60% at
 three big mail providers, the rest at 5,000 small domains; every 50th from one address, a
-flood), and times campaign.abuse_watch.watch (wall and this process's CPU, which on SQLite
+flood), and times campaign.abuse.watch.watch (wall and this process's CPU, which on SQLite
 is all of it) over --repeat runs after one warm-up.
 
 Run from the project root:

@@ -93,7 +93,7 @@ def components(app, n0: int) -> None:
         campaign = store.get_public(SLUG)
         form = forms.sign_form(campaign)
         rows = [
-            ("campaigns.get_public(slug) (one SELECT)", each(lambda: store.get_public(SLUG))),
+            ("store.get_public(slug) (one SELECT)", each(lambda: store.get_public(SLUG))),
             ("SignForm() construction", each(lambda: forms.sign_form(campaign))),
             (f"form.country() alone ({len(form.country.choices)} <option>s)", each(lambda: form.country())),
             ("_render_campaign() whole page (template + cached tallies)",

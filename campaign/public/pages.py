@@ -31,7 +31,7 @@ bp = Blueprint("public", __name__)
 
 
 def _campaign_or_404(slug: str, *, recent: bool = False) -> Campaign:
-    # recent: the row this process read within seconds will do (see campaigns.get_public_recent)
+    # recent: the row this process read within seconds will do (see store.get_public_recent)
     campaign = store.get_public_recent(slug) if recent else store.get_public(slug)
     if campaign is None:
         abort(404)
@@ -71,7 +71,7 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
     """The article, commentary and cards; rendered once per version for visitors who have not signed.
 
     The key holds the campaign's updated_at, which every edit of it, its article or its
-    actions moves (campaigns.touch), so an edit shows at once in every process.
+    actions moves (store.touch), so an edit shows at once in every process.
     """
     signer = _session_signer(campaign)
 

@@ -1,6 +1,6 @@
 """The US files: congress-legislators YAML and the ZIP → congressional district CSV (zccd).
 
-Pure, like representative_files: text in, records and skipped rows out. District codes are
+Pure, like data_files: text in, records and skipped rows out. District codes are
 "{STATE}-{NN}" ("MN-05"), "{STATE}-AL" for an at-large seat; senators have none.
 """
 from __future__ import annotations
