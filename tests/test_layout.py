@@ -153,6 +153,36 @@ def test_the_top_level_holds_the_frame_and_packages_only():
     assert loose == []
 
 
+def _package_of(name: str) -> str:
+    return ".".join(name.split(".")[:2])
+
+
+def _private_uses(name: str) -> list[str]:
+    """Underscored names this module takes from a module of another package."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    modules: dict[str, str] = {}  # local name -> module of campaign/ it stands for
+    found = []
+    for node in _import_nodes(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("campaign"):
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if full in MODULES:
+                    modules[alias.asname or alias.name] = full
+                elif alias.name.startswith("_") and _package_of(node.module) != _package_of(name):
+                    found.append(f"{node.module}.{alias.name}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in modules and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and _package_of(modules[node.value.id]) != _package_of(name)):
+            found.append(f"{modules[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_packages_use_each_other_only_through_public_names():
+    assert {name: uses for name in MODULES if (uses := _private_uses(name))} == {}
+
+
 def _summary(package: Path) -> str:
     """The first line of a package's docstring, as the README's map writes it."""
     line = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8")))
