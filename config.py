@@ -53,6 +53,9 @@ class Config:
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_TLS = _env("SMTP_TLS", "none")  # none | starttls | ssl
     SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "10"))
+    # With SMTP_TLS the server's certificate and name are always checked: against the system's
+    # CAs, or against this PEM file only (a relay with a certificate from a private CA).
+    SMTP_CA_FILE = _env("SMTP_CA_FILE")
     # In the embedded default a thread in the web process delivers the outbox;
     # in production a separate `flask outbox work` process does.
     OUTBOX_EMBEDDED_WORKER = _flag("OUTBOX_EMBEDDED_WORKER", True)
@@ -63,6 +66,9 @@ class Config:
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
     CONFIRM_TOKEN_DAYS = int(_env("CONFIRM_TOKEN_DAYS", "14"))
     EMAILS_PER_ADDRESS_PER_DAY = 3
+    # A pending signer who signs again within this many minutes of their last confirmation
+    # email (a double click, a form sent twice) gets no new one; later, the link again.
+    CONFIRMATION_RESEND_MINUTES = int(_env("CONFIRMATION_RESEND_MINUTES", "5"))
     # "Not you? Remove this signature" links in signers' emails, and "delete all my data" links.
     REMOVAL_LINK_DAYS = int(_env("REMOVAL_LINK_DAYS", "365"))
     DATA_REQUEST_LINK_HOURS = int(_env("DATA_REQUEST_LINK_HOURS", "48"))

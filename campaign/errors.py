@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from campaign import audit
 from campaign.abuse import rate_limits
 from campaign.extensions import limiter
 from campaign.ops import outages, request_ids
@@ -91,6 +92,15 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database unavailable on %s %s: %s", request.method, request.endpoint,
                     outages.describe(error))
         body, status = _page(503)
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+    @app.errorhandler(audit.AuditUnavailable)
+    def not_audited(error: audit.AuditUnavailable):
+        # Logged where it failed. A download is sent only once its audit line is written.
+        outages.roll_back()
+        body, status = _page(503, "The download did not start", (
+            "It could not be recorded in the audit log, so nothing was sent. "
+            "Please try again in a moment."))
         return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     for driver_error in outages.DRIVER_OUTAGES:  # raised outside SQLAlchemy's wrapping

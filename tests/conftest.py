@@ -7,12 +7,16 @@ import os
 import secrets
 import shutil
 import sqlite3
+import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, make_url, text
 
 import config
+from campaign import clock as clock_module
 from campaign import create_app, database
 from campaign.extensions import db
 from campaign.mail import backends
@@ -20,6 +24,16 @@ from campaign.models import CampaignStatus
 from tests import smtp_server as smtp
 
 BACKENDS = ["sqlite"] + (["postgresql"] if config.TEST_DATABASE_URL else [])
+
+# Property tests (@given) try the same examples on every run ("ci", the default), so that a
+# run fails only for a change in the code, never for a new draw; `pytest
+# --hypothesis-profile=random` draws new ones each run, and prints how to replay a failure.
+# No deadline and no too_slow check in either: a loaded machine is no bug. A test's own
+# @settings (max_examples...) still win.
+_PROPERTIES = {"deadline": None, "print_blob": True, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", settings.get_profile("default"), derandomize=True, **_PROPERTIES)
+settings.register_profile("random", settings.get_profile("default"), **_PROPERTIES)
+settings.load_profile("ci")
 
 
 def _migrate(url: str) -> None:
@@ -108,6 +122,28 @@ def ctx(app):
         db.session.remove()
 
 
+class Clock:
+    """The time campaign code reads from utcnow(), stopped until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def move(self, **delta) -> None:
+        """Move the clock on by a timedelta's arguments: move(seconds=5), move(days=1)."""
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app, monkeypatch) -> Clock:
+    """Stop the app's clock at the current time; the test moves it instead of sleeping."""
+    stopped = Clock(clock_module.utcnow())
+    real = clock_module.utcnow
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] == "campaign" and getattr(module, "utcnow", None) is real:
+            monkeypatch.setattr(module, "utcnow", lambda: stopped.now)
+    return stopped
+
+
 _slugs = itertools.count(1)
 
 
@@ -188,6 +224,14 @@ def login():
 
 @pytest.fixture
 def smtp_server():
-    """A running SmtpServer on a free port, stopped after the test."""
+    """A running SmtpServer on a port the system chose, stopped after the test."""
     with smtp.SmtpServer() as server:
         yield server
+
+
+@pytest.fixture
+def closed_port():
+    """A socket holding a port where nothing listens (connections are refused) and that no
+    other server can be given; SmtpServer(sock=closed_port) listens there later."""
+    with smtp.refusing_socket() as sock:
+        yield sock

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import func, select, text
 
+import config
+from campaign import create_app
 from campaign.extensions import db
 from campaign.mail import backends
 from campaign.models import OutboxMessage, Signature
@@ -28,6 +32,40 @@ def signatures() -> list[Signature]:
 
 def outbox_messages() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+# Written when an organizer's page is merely opened (organizers.load_session), so not a change.
+_NOT_STATE = {("organizer_sessions", "last_seen_at")}
+
+
+def database_snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, in key order: equal snapshots mean nothing was stored."""
+    snapshot = {}
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if (table.name, c.name) not in _NOT_STATE]
+        rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns))
+        snapshot[table.name] = [tuple(row) for row in rows]
+    return snapshot
+
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def state_changing_routes(walked: Callable[[str], bool]) -> list[tuple[str, str, str]]:
+    """(method, rule, endpoint) of every route that may change state, of the blueprints
+    walked(name) accepts, as the app's url_map has them."""
+    app = create_app(config.TestingConfig)
+    return sorted(
+        (method, rule.rule, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if walked(rule.endpoint.partition(".")[0])
+        for method in (rule.methods or set()) & STATE_CHANGING
+    )
+
+
+def url_of(rule: str, values: dict) -> str:
+    """A url_map rule with its <converter:name> parts filled in from values."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda part: str(values[part[1]]), rule)
 
 
 def query_plan(statement) -> str:
@@ -83,3 +121,13 @@ def links(page: str) -> list[tuple[str, str]]:
 def query_of(url: str) -> dict[str, str]:
     """A link's query string as a dict (last value wins)."""
     return dict(parse_qsl(urlsplit(url).query))
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 10, what: str = "the condition") -> None:
+    """Poll until condition() holds; AssertionError after timeout seconds (a deadline, so a
+    slow machine waits longer instead of failing, and a hang does not last forever)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.005)

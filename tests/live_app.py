@@ -9,6 +9,7 @@ import http.client
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 from urllib.parse import urlencode
-
-from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -56,21 +55,31 @@ def production_env(tmp: Path, **settings: str) -> dict[str, str]:
 
 
 class LiveApp:
-    """gunicorn serving campaign:create_app() on a free port until stop() or kill()."""
+    """gunicorn serving campaign:create_app() on a port of the system's choosing (`port`, once
+    started) until stop() or kill()."""
 
     def __init__(self, env: dict[str, str], log_path: Path, *, workers: int = 1) -> None:
         self.env, self.log_path, self.workers = env, log_path, workers
-        self.port = free_port()
+        self.port = 0
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> LiveApp:
+        # The socket is bound and listening here, on port 0, and handed to gunicorn as
+        # fd://N: no other process can take the port between its choice and gunicorn's use.
+        listener = socket.create_server((HOST, 0))
+        self.port = listener.getsockname()[1]
         command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-                   "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
+                   "--bind", f"fd://{listener.fileno()}", "--workers", str(self.workers),
                    "campaign:create_app()"]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+        try:
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
+                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                             start_new_session=True, pass_fds=[listener.fileno()])
+        finally:
+            # gunicorn has its own copy. Ours closed, connections are refused once gunicorn
+            # is gone, as they would be in production, instead of waiting in our backlog.
+            listener.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

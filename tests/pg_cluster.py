@@ -1,14 +1,14 @@
 """A PostgreSQL server of a test's own, which the test may stop, crash and start again.
 
 The machine's shared server (TEST_DATABASE_URL) is never touched: this one is made with
-initdb in a temporary directory and listens on a free port of 127.0.0.1 with trust
-authentication. initdb refuses to run as root, so under root every server command runs as
+initdb in a temporary directory and listens on 127.0.0.1 with trust authentication. initdb refuses to run as root, so under root every server command runs as
 the `postgres` OS user (Debian's PostgreSQL package creates it).
 """
 from __future__ import annotations
 
 import os
 import pwd
+import random
 import re
 import shutil
 import subprocess
@@ -16,10 +16,23 @@ import tempfile
 from pathlib import Path
 
 from tests.live_app import file_tail
-from tests.smtp_server import free_port
 
 INSTALL_ROOT = Path("/usr/lib/postgresql")
 SERVER_USER = "postgres"
+PORT_TRIES = 5
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def unassigned_port() -> int:
+    """A port just below the kernel's ephemeral range.
+
+    PostgreSQL must be told its port: it cannot bind port 0 and say which it got. The system
+    never hands out a port below that range, to a server binding port 0 nor to an outgoing
+    connection, so no server of this suite can take it, even while a test has PostgreSQL
+    stopped; another program may hold it, and then start() tries another (PORT_TRIES times).
+    """
+    low = int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32768
+    return random.randrange(max(1024, low - 10_000), low)
 
 
 def server_binaries() -> Path | None:
@@ -37,7 +50,8 @@ class PrivatePostgres:
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
-        self.port = free_port()
+        self.port = unassigned_port()
+        self._started = False  # once started, the port is the server's: restarts keep it
         self.root = Path(tempfile.mkdtemp(prefix="campaign-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
@@ -54,10 +68,22 @@ class PrivatePostgres:
                   "-E", "UTF8", "--locale=C", "--no-sync")
 
     def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-                   "-c fsync=off -c full_page_writes=off -c max_connections=50")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", "60", "start")
+        """Start the server: the first time on another port while its port is taken."""
+        for _ in range(1 if self._started else PORT_TRIES):
+            if not self._started:  # a new log, so that only this try's words count
+                self.log.unlink(missing_ok=True)
+            options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+                       "-c fsync=off -c full_page_writes=off -c max_connections=50")
+            result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
+                               "-w", "-t", "60", "start", check=False)
+            if result.returncode == 0:
+                self._started = True
+                return
+            if self._started or "Address already in use" not in self.log_tail():
+                break
+            self.port = unassigned_port()
+        raise RuntimeError(f"pg_ctl start failed ({result.returncode}):\n{result.stdout}\n"
+                           f"{result.stderr}\n{self.log_tail()}")
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: "fast" ends sessions cleanly, "immediate" is a crash (recovery on start)."""

@@ -55,6 +55,12 @@ EXPECTED_CONFIRMED = 9
 EXPECTED_UNKNOWN = 2  # Uma (a ZIP of no known district) and Gwen (no mapping for GB)
 OMAR_SIGNERS = ["<b>Bold</b> Tables", "Zoë Ångström", "Дмитрий Петров"]
 
+# Signers of every status on one campaign, of whom 2 count: what every list of campaigns shows.
+STATUS_MIX = [(f"Mix Signer {n}", f"mix{n}@example.org", "US", "55401", "MN", "MN-05", "", status)
+              for n, status in enumerate([CONFIRMED, CONFIRMED, PENDING, PENDING, PENDING,
+                                          INVALIDATED, HELD])]
+STATUS_MIX_CONFIRMED, STATUS_MIX_PENDING = 2, 3
+
 _sources = itertools.count(1)
 
 

@@ -55,7 +55,7 @@ def test_stale_count_is_served_while_one_thread_recounts(app, ctx, counter):
         return count()
 
     assert cache.refreshed_in_background(("t", 2), compute, ttl=0.5) == 1
-    time.sleep(0.6)
+    time.sleep(0.6)  # the count's lifetime (0.5 s) runs out: serving it stale is what is tested
     # Stale: the old value at once, and one recount started behind it, not one per view.
     assert cache.refreshed_in_background(("t", 2), compute, ttl=0.5) == 1
     assert cache.refreshed_in_background(("t", 2), compute, ttl=0.5) == 1
@@ -67,7 +67,7 @@ def test_stale_count_is_served_while_one_thread_recounts(app, ctx, counter):
 def test_a_count_long_out_of_date_is_redone_before_answering(app, ctx, counter):
     _calls, compute = counter
     cache.refreshed_in_background(("t", 3), compute, ttl=0.01)
-    time.sleep(0.01 * (cache.STALE_LIFETIMES + 2))
+    time.sleep(0.01 * (cache.STALE_LIFETIMES + 2))  # older than any stale count may be: tested
     assert cache.refreshed_in_background(("t", 3), compute, ttl=0.01) == 2
 
 
@@ -78,7 +78,7 @@ def test_a_failed_recount_keeps_the_last_figures(app, ctx):
         return next(values)  # StopIteration the second time: a failed recount
 
     assert cache.refreshed_in_background(("t", 4), compute, ttl=0.02) == 1
-    time.sleep(0.03)
+    time.sleep(0.03)  # the lifetime (0.02 s) runs out, so that a recount starts (and fails)
     assert cache.refreshed_in_background(("t", 4), compute, ttl=0.02) == 1
     _wait_for(lambda: not cache._refreshing)
     assert cache.refreshed_in_background(("t", 4), compute, ttl=0.02) == 1
@@ -112,7 +112,7 @@ def test_dashboard_shows_new_signatures_after_the_background_recount(
     add_confirmed(2)
     # Within its lifetime the count is reused; after it, the next views see the new row.
     assert "1 of 1 confirmed signers" in " ".join(confirmed_shown().split())
-    time.sleep(1.1)
+    time.sleep(1.1)  # DASHBOARD_CACHE_SECONDS runs out: what the page shows after is tested
     _wait_for(lambda: "2 of 2 confirmed signers" in " ".join(confirmed_shown().split()))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import unicodedata
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
@@ -21,6 +22,24 @@ SLUG_MAX = 80
 
 class InvalidCampaign(ValueError):
     """A campaign's fields break a rule; the message says which."""
+
+
+TITLE_CONTROLS = "The title cannot contain line breaks or control characters."
+# C0 and C1 controls (tab, CR, LF, NEL...) and the Unicode line and paragraph separators:
+# the title is the subject of every email about the campaign, and a header cannot hold them.
+_CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+def has_control_characters(text: str) -> bool:
+    """True when text holds a line break, a tab or another control character."""
+    return any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text)
+
+
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise InvalidCampaign("A campaign needs a title.")
+    if has_control_characters(title):
+        raise InvalidCampaign(TITLE_CONTROLS)
 
 
 def is_valid_slug(slug: str) -> bool:
@@ -175,8 +194,7 @@ def create(
         raise InvalidCampaign(f"A campaign with the slug {slug!r} already exists.")
     if goal < 1:
         raise InvalidCampaign("The goal must be at least 1 signature.")
-    if not title.strip():
-        raise InvalidCampaign("A campaign needs a title.")
+    _check_title(title)
     campaign = Campaign(
         slug=slug,
         title=title.strip(),
@@ -220,8 +238,8 @@ def update(campaign: Campaign, **fields) -> None:
             raise InvalidCampaign("The address takes lower-case letters, digits and single hyphens.")
         if get_by_slug(slug) is not None:
             raise InvalidCampaign(f"Another campaign already uses /c/{slug}.")
-    if "title" in fields and not fields["title"].strip():
-        raise InvalidCampaign("A campaign needs a title.")
+    if "title" in fields:
+        _check_title(fields["title"])
     if "goal" in fields and (fields["goal"] is None or fields["goal"] < 1):
         raise InvalidCampaign("The goal must be at least 1 signature.")
     if "default_country" in fields and not countries.is_assigned(fields["default_country"]):

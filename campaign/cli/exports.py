@@ -3,20 +3,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Generator
+import threading
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup
 
-from campaign import database
+from campaign import audit, database
 from campaign.campaigns import store
 from campaign.clock import utcnow
 from campaign.counts import constituents
-from campaign.delivery import archive, exports
+from campaign.delivery import archive, export_log, exports
 from campaign.extensions import db
 
 export_cli = AppGroup("export", help="Export signer lists, counts per representative and "
@@ -39,7 +41,8 @@ def export_signers(slug: str, fmt: str, confirmed_only: bool, contact_only: bool
     # A command's transaction holds SQLite's write lock from BEGIN: end it before a long export.
     db.session.close()
     filters = exports.Filters(confirmed_only=confirmed_only, contact_only=contact_only)
-    body = exports.stream(campaign_id, fmt, filters, bom=bom, organizer_id=None, source="cli")
+    with _audited():
+        body = exports.stream(campaign_id, fmt, filters, bom=bom, organizer_id=None, source="cli")
     rows = _write(body, out)
     click.echo(f"Exported {rows} rows of /c/{slug} to {out or 'standard output'}.", err=True)
 
@@ -58,9 +61,10 @@ def export_representatives(slug: str, fmt: str, out: str | None) -> None:
             else constituents.report_json(found, slug=campaign.slug, generated_at=utcnow()))
     campaign_id, rows = campaign.id, len(found.seats)
     db.session.rollback()  # ends the reads; the audit entry commits in a transaction of its own
+    with _audited():  # before the first byte: an export that cannot be audited is not made
+        export_log.begin(campaign_id, None, "export.representatives", format=fmt, rows=rows,
+                             complete=True, source="cli")
     _write(_whole(text, rows), out)
-    exports.audit_export(campaign_id, None, "export.representatives", format=fmt, rows=rows,
-                         complete=True, source="cli")
     click.echo(f"Exported {rows} representatives of /c/{slug} to {out or 'standard output'}.",
                err=True)
 
@@ -77,7 +81,8 @@ def export_delivery(slug: str, directory: Path) -> None:
     # Minutes of reads: SQLite's write lock is taken only for the audit entry.
     reading = database.sqlite_write_intent.set(False)
     try:
-        delivered = archive.write_directory(campaign_id, directory, now=utcnow())
+        with _audited():
+            delivered = archive.write_directory(campaign_id, directory, now=utcnow())
     except OSError as error:
         raise click.ClickException(f"Could not write to {directory}: {error.strerror}") from None
     finally:
@@ -93,6 +98,16 @@ def _campaign(slug: str):
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
     return campaign
+
+
+@contextlib.contextmanager
+def _audited() -> Iterator[None]:
+    """Turn an audit entry that could not be written into a message: nothing was exported."""
+    try:
+        yield
+    except audit.AuditUnavailable:
+        raise click.ClickException("Could not write the audit log entry, so nothing was "
+                                   "exported.") from None
 
 
 Body = Generator[str, None, int]
@@ -138,18 +153,44 @@ def _to_stdout(body: Body) -> int:
 
 
 def _to_file(body: Body, path: str) -> int:
-    """Write to a private temporary file beside path, renamed into place once complete."""
+    """Write to a private temporary file beside path, renamed into place once complete.
+
+    However the export ends early (an error, Ctrl-C, kill, the terminal closed), the temporary
+    file, which holds signers' data, is removed and whatever was at path stays as it was.
+    """
     directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            rows = _copy(body, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    with _signals_interrupt():
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".part")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                rows = _copy(body, handle)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
     return rows
+
+
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit here, so that finally blocks run as for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; such a caller handles signals itself
+        return
+
+    def stop(signum: int, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {number: signal.signal(number, stop) for number in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 COMMANDS = [export_cli]

@@ -1,7 +1,8 @@
 """Dashboard figures for a campaign, each counted by an aggregate query in the database.
 
 Every count is of confirmed signatures (the ones that count towards the goal) unless its
-name says otherwise: Totals also has pending, invalidated and signed today. Times are UTC.
+name says otherwise: Totals also has pending (and of those, undeliverable), invalidated and
+signed today. Times are UTC.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from campaign.counts import tallies
 from campaign.extensions import db
 from campaign.models import Campaign, Signature, SignatureStatus, UTCDateTime
 from campaign.places import countries, regions
+from campaign.signing import bounces
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -30,13 +32,15 @@ DIRECT = "direct"
 
 @dataclass(frozen=True)
 class Totals:
-    """Confirmed, pending, invalidated, signed today (pending or confirmed), and the goal."""
+    """Confirmed, pending, invalidated, signed today (pending or confirmed), and the goal;
+    undeliverable counts the pending ones whose confirmation email failed for good."""
 
     confirmed: int = 0
     pending: int = 0
     invalidated: int = 0
     today: int = 0
     goal: int = 0
+    undeliverable: int = 0
 
     @property
     def progress(self) -> int:
@@ -136,7 +140,8 @@ def recent_overview(campaign: Campaign) -> Overview:
 
 
 def totals_for(campaigns: list[Campaign], *, now: datetime) -> dict[int, Totals]:
-    """Totals per campaign: counts by status in one GROUP BY, signed today in another."""
+    """Totals per campaign: counts by status in one GROUP BY, signed today in another, and
+    the undeliverable in a third."""
     ids = [c.id for c in campaigns]
     if not ids:
         return {}
@@ -163,6 +168,7 @@ def totals_for(campaigns: list[Campaign], *, now: datetime) -> dict[int, Totals]
             .group_by(Signature.campaign_id)
         ).all()
     )
+    undeliverable = _undeliverable_counts(ids)
     return {
         c.id: Totals(
             confirmed=by_status.get((c.id, SignatureStatus.CONFIRMED), 0),
@@ -170,9 +176,20 @@ def totals_for(campaigns: list[Campaign], *, now: datetime) -> dict[int, Totals]
             invalidated=by_status.get((c.id, SignatureStatus.INVALIDATED), 0),
             today=today.get(c.id, 0),
             goal=c.goal,
+            undeliverable=undeliverable.get(c.id, 0),
         )
         for c in campaigns
     }
+
+
+def _undeliverable_counts(ids: list[int]) -> dict[int, int]:
+    """Pending signatures whose latest confirmation email failed, per campaign: an EXISTS on
+    the outbox's (campaign_id, recipient_key) index for each pending row, in the database."""
+    return dict(db.session.execute(
+        select(Signature.campaign_id, func.count())
+        .where(Signature.campaign_id.in_(ids), bounces.undeliverable())
+        .group_by(Signature.campaign_id)
+    ).all())
 
 
 def over_time(campaign_id: int, *, until: datetime | None = None) -> list[Bucket]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campaign.counts import constituents
-from campaign.delivery import contents, exports, packet_pdf
+from campaign.delivery import contents, export_log, exports, packet_pdf
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 
@@ -91,7 +91,16 @@ class _Chunks:
 
 def zip_stream(campaign_id: int, *, organizer_id: int | None, source: str,
                now: datetime) -> Generator[bytes, None, int]:
-    """The zip of every packet and the summary, streamed; audited however it ends."""
+    """The zip of every packet and the summary, streamed; audited before its first byte.
+
+    Raises audit.AuditUnavailable, before anything is made, when the audit entry cannot be
+    written; the entry is completed with what was sent however the stream ends.
+    """
+    entry_id = _audit_start(campaign_id, organizer_id, "zip", source)
+    return _zipped(entry_id, campaign_id, now)
+
+
+def _zipped(entry_id: int, campaign_id: int, now: datetime) -> Generator[bytes, None, int]:
     sink = _Chunks()
     delivered: list[Delivered] = []
     complete = False
@@ -107,7 +116,7 @@ def zip_stream(campaign_id: int, *, organizer_id: int | None, source: str,
         yield sink.take()
         complete = True
     finally:
-        _audit(campaign_id, organizer_id, "zip", delivered, complete, source)
+        _audit_end(entry_id, delivered, complete)
     return len(delivered)
 
 
@@ -119,7 +128,11 @@ def _info(name: str, now: datetime, compression: int) -> zipfile.ZipInfo:
 
 
 def write_directory(campaign_id: int, directory: Path, *, now: datetime) -> list[Delivered]:
-    """Write every packet's PDF and the summary into directory (made if missing); audited."""
+    """Write every packet's PDF and the summary into directory (made if missing); audited first.
+
+    Raises audit.AuditUnavailable, writing nothing, when the audit entry cannot be written.
+    """
+    entry_id = _audit_start(campaign_id, None, "files", "cli")
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     delivered: list[Delivered] = []
     complete = False
@@ -130,7 +143,7 @@ def write_directory(campaign_id: int, directory: Path, *, now: datetime) -> list
         _write_private(directory / SUMMARY_NAME, summary_csv(delivered).encode("utf-8"))
         complete = True
     finally:
-        _audit(campaign_id, None, "files", delivered, complete, "cli")
+        _audit_end(entry_id, delivered, complete)
     return delivered
 
 
@@ -140,10 +153,12 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def _audit(campaign_id: int, organizer_id: int | None, fmt: str, delivered: list[Delivered],
-           complete: bool, source: str) -> None:
-    exports.audit_export(
-        campaign_id, organizer_id, "export.delivery", format=fmt, rows=len(delivered),
-        signers=sum(d.packet.count for d in delivered),
-        names=any(d.packet.with_names for d in delivered), complete=complete, source=source,
-    )
+def _audit_start(campaign_id: int, organizer_id: int | None, fmt: str, source: str) -> int:
+    return export_log.begin(campaign_id, organizer_id, "export.delivery", format=fmt, rows=0,
+                                signers=0, names=False, complete=False, source=source)
+
+
+def _audit_end(entry_id: int, delivered: list[Delivered], complete: bool) -> None:
+    export_log.finish(entry_id, rows=len(delivered),
+                          signers=sum(d.packet.count for d in delivered),
+                          names=any(d.packet.with_names for d in delivered), complete=complete)

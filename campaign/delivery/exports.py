@@ -6,22 +6,19 @@ import csv
 import io
 import itertools
 import json
-import logging
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, String, and_, func, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from campaign import audit, database
+from campaign import database
+from campaign.delivery import export_log
 from campaign.extensions import db
-from campaign.models import Campaign, Organizer, Signature, SignatureStatus
-
-log = logging.getLogger(__name__)
+from campaign.models import Signature, SignatureStatus
 
 COLUMNS = (
     "first_name", "last_name", "email", "zip_code", "country", "signed_at",
@@ -255,12 +252,19 @@ def chunks(campaign_id: int, fmt: str, filters: Filters, *,
 
 def stream(campaign_id: int, fmt: str, filters: Filters, *, bom: bool = False,
            organizer_id: int | None, source: str) -> Generator[str, None, int]:
-    """The export's text, then its row count as the generator's value; audited however it ends.
+    """The export's text, then its row count as the generator's value; audited before it starts.
 
-    Reads in short transactions of its own, and writes the audit entry with db.session: the
-    caller ends its own transaction first (a view's ends with the request).
+    The audit entry is committed before this returns (AuditUnavailable if it cannot be), so no
+    row leaves unrecorded; the generator fills in the rows sent and whether it ended complete.
+    Reads in short transactions of its own. The audit is written with db.session, committing
+    the caller's transaction: call it with nothing pending (a view's holds only reads).
     """
-    parts = chunks(campaign_id, fmt, filters, bom=bom)
+    entry_id = export_log.begin(campaign_id, organizer_id, "export.signers", format=fmt,
+                                filters=asdict(filters), rows=0, complete=False, source=source)
+    return _streamed(entry_id, chunks(campaign_id, fmt, filters, bom=bom))
+
+
+def _streamed(entry_id: int, parts: Iterator[tuple[str, int]]) -> Generator[str, None, int]:
     sent, complete = 0, False
     try:
         for text, rows in parts:
@@ -270,28 +274,5 @@ def stream(campaign_id: int, fmt: str, filters: Filters, *, bom: bool = False,
         complete = True
     finally:
         parts.close()
-        audit_export(campaign_id, organizer_id, "export.signers", format=fmt,
-                     filters=asdict(filters), rows=sent, complete=complete, source=source)
+        export_log.finish(entry_id, rows=sent, complete=complete)
     return sent
-
-
-def audit_export(campaign_id: int, organizer_id: int | None, action: str, **detail) -> None:
-    """Record a download in the audit log, committed; detail has format, rows, complete, source."""
-    # Runs in a generator's finally, possibly as a client hangs up: log and swallow database
-    # errors so that the worker carries on, and take SQLite's write lock at BEGIN.
-    token = database.sqlite_write_intent.set(True)
-    try:
-        organizer = db.session.get(Organizer, organizer_id) if organizer_id else None
-        campaign = db.session.get(Campaign, campaign_id)
-        audit.record(action, organizer=organizer, campaign=campaign, **detail)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.exception("could not audit %s of campaign %s by organizer %s (%s rows)",
-                      action, campaign_id, organizer_id, detail["rows"])
-    else:
-        log.info("organizer %s exported %s rows of campaign %s as %s (%s, %s, complete=%s)",
-                 organizer_id, detail["rows"], campaign_id, detail["format"], action,
-                 detail["source"], detail["complete"])
-    finally:
-        database.sqlite_write_intent.reset(token)

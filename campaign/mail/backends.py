@@ -1,6 +1,7 @@
 """Mail backends: print to the console, write .eml files, keep in memory, or speak SMTP."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import smtplib
@@ -29,6 +30,11 @@ class Sender(Protocol):
     """Sends messages over one connection (where the backend has one)."""
 
     def send(self, message: EmailMessage) -> None: ...
+
+    @property
+    def connected(self) -> bool:
+        """False once the connection is lost: nothing more can be sent through this sender."""
+        return True
 
 
 class ConsoleSender(Sender):
@@ -61,6 +67,11 @@ class FileSender(Sender):
 class SmtpSender(Sender):
     def __init__(self, client: smtplib.SMTP) -> None:
         self.client = client
+
+    @property
+    def connected(self) -> bool:
+        # smtplib drops its socket when the server hangs up, times out or resets.
+        return self.client.sock is not None
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -107,19 +118,55 @@ def open_sender(config: dict) -> Iterator[Sender]:
 @contextlib.contextmanager
 def _smtp_client(config: dict) -> Iterator[smtplib.SMTP]:
     host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
+    client: smtplib.SMTP | None = None
     try:
         if config["SMTP_TLS"] == "ssl":
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_tls_context(config))
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
         if config["SMTP_TLS"] == "starttls":
-            client.starttls(context=ssl.create_default_context())
+            client.starttls(context=_tls_context(config))
         if config["SMTP_USER"]:
-            client.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+            _login(client, config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
     except (smtplib.SMTPException, OSError) as error:
-        raise DeliveryError(f"cannot reach mail server ({type(error).__name__})", permanent=False) from None
+        if client is not None:  # connected, then refused: hang up rather than leave the socket
+            client.close()
+        raise _unreachable(error) from None
     try:
         yield client
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             client.quit()
+
+
+def _unreachable(error: Exception) -> DeliveryError:
+    """Why no connection was made, for the log and the messages' last_error: what an operator
+    needs to act on, never the password nor the server's own words."""
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        reason = f"mail server refused the login of SMTP_USER ({error.smtp_code})"
+    elif isinstance(error, ssl.SSLCertVerificationError):
+        reason = f"mail server's certificate not trusted ({error.verify_message})"
+    else:
+        reason = f"cannot reach mail server ({type(error).__name__})"
+    return DeliveryError(reason, permanent=False)
+
+
+def _tls_context(config: dict) -> ssl.SSLContext:
+    """Checks the server's certificate and name, against SMTP_CA_FILE (a private CA) if set,
+    else against the system's trusted CAs."""
+    return ssl.create_default_context(cafile=config["SMTP_CA_FILE"] or None)
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH as smtplib does it; but smtplib encodes credentials as ASCII (UnicodeEncodeError
+    otherwise), so others are sent as UTF-8 with AUTH PLAIN, as RFC 4616 has it."""
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if "PLAIN" not in client.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPException("no AUTH PLAIN for credentials beyond ASCII")
+    answer = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {answer}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)

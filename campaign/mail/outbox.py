@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -84,6 +85,14 @@ class DeliveryReport:
         return self.sent + self.retried + self.failed
 
 
+class UnbuildableMessage(backends.DeliveryError):
+    """A stored message cannot be made into an email (a line break in its subject...): it
+    never will be, so it fails for good at once instead of holding up the mail behind it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
 def deliver_due(*, now: datetime | None = None, limit: int = 100,
                 in_hand: set[int] | None = None) -> DeliveryReport:
     """Send the messages that are due, once each; commits its own small transactions.
@@ -102,10 +111,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100,
     config = current_app.config
     try:
         with backends.open_sender(config) as sender:
-            for message in batch:
+            for index, message in enumerate(batch):
                 try:
                     sender.send(_as_email(message, config))
-                except backends.DeliveryError as error:
+                except backends.DeliveryError as error:  # UnbuildableMessage too: one message
                     _record_failure(message, error, now, report)
                 else:
                     message.status = OutboxStatus.SENT
@@ -115,7 +124,11 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100,
                     report.sent += 1
                     log.info("sent outbox message %s (%s)", message.id, message.kind)
                 db.session.commit()
+                if not sender.connected:  # the server hung up mid-batch
+                    _leave_for_next_round(batch[index + 1:])
+                    break
     except backends.DeliveryError as error:  # could not connect at all
+        log.warning("cannot send mail (%s waiting): %s", len(batch), error)
         for message in batch:
             if message.status == OutboxStatus.PENDING and message.locked_until is not None:
                 _record_failure(message, error, now, report)
@@ -123,6 +136,16 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100,
     if in_hand is not None:
         in_hand -= leased
     return report
+
+
+def _leave_for_next_round(messages: list[OutboxMessage]) -> None:
+    """Free messages never offered to a server that hung up: they spend no attempt (one on
+    its last would otherwise fail untried) and are due again at once, on a new connection."""
+    for message in messages:
+        message.locked_until = None
+    db.session.commit()
+    if messages:
+        log.info("mail server connection lost: %s messages left for the next round", len(messages))
 
 
 def _claim(now: datetime, limit: int) -> list[OutboxMessage]:
@@ -176,19 +199,39 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _as_email(message: OutboxMessage, config) -> EmailMessage:
+    """The message as an email; UnbuildableMessage when its own values cannot be written."""
     body = message.body
     if message.token_nonce:
-        token = tokens.token_from_nonce(config["SECRET_KEY"], message.token_nonce)
+        try:
+            token = tokens.token_from_nonce(config["SECRET_KEY"], message.token_nonce)
+        except ValueError:  # not hex: the stored row is damaged
+            raise UnbuildableMessage("cannot write the confirmation link (damaged nonce)") from None
         body = body.replace(TOKEN_PLACEHOLDER, token)
     email = EmailMessage()
+    # Ours, not the message's: a bad setting fails the round (and is logged) rather than
+    # failing every message for good.
     email["From"] = config["MAIL_FROM"]
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
+    _set_header(email, "To", message.to_address)
+    _set_header(email, "Subject", message.subject)
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(body)
+    try:
+        email.set_content(body)
+    except (ValueError, MessageError) as error:
+        raise UnbuildableMessage(f"cannot write the body ({type(error).__name__})") from None
     return email
+
+
+def _set_header(email: EmailMessage, name: str, value: str) -> None:
+    # The email package refuses a line break in a header (header injection) with ValueError;
+    # the reason names only the header, never its value (an address is personal data).
+    try:
+        email[name] = value
+    except (ValueError, MessageError) as error:
+        raise UnbuildableMessage(
+            f"cannot write the {name} header: a line break or control character "
+            f"({type(error).__name__})") from None
 
 
 def pending_count() -> int:

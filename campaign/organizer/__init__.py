@@ -5,6 +5,7 @@ them all, so `bp` below carries every organizer page.
 """
 from campaign.organizer import (
     actions,
+    audit,
     dashboard,
     downloads,
     embed,
@@ -16,6 +17,7 @@ from campaign.organizer import (
 )
 from campaign.organizer.blueprint import bp
 
-VIEW_MODULES = (actions, dashboard, downloads, embed, home, lists, manage, representatives, signers)
+VIEW_MODULES = (actions, audit, dashboard, downloads, embed, home, lists, manage, representatives,
+                signers)
 
 __all__ = ["VIEW_MODULES", "bp"]

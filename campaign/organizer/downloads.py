@@ -62,14 +62,14 @@ def signers_json(slug: str) -> Response:
 
 
 def _download(slug: str, fmt: str) -> Response:
-    """The signer list streamed as an attachment; exports.stream audits it when it ends."""
+    """The signer list streamed as an attachment, once its audit line is committed (else 503)."""
     organizer = current_organizer()
     campaign = campaign_or_404(organizer, slug)
     filters, bom = _options()
+    filename = f"{campaign.slug}-signers-{utcnow():%Y%m%d}.{fmt}"
     body = exports.stream(campaign.id, fmt, filters, bom=bom, organizer_id=organizer.id,
                           source="web")
-    return attachment(stream_with_context(body), exports.MEDIA_TYPES[fmt],
-                      f"{campaign.slug}-signers-{utcnow():%Y%m%d}.{fmt}")
+    return attachment(stream_with_context(body), exports.MEDIA_TYPES[fmt], filename)
 
 
 def attachment(body, content_type: str, filename: str) -> Response:

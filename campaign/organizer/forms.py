@@ -21,12 +21,17 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, NumberRange, Optional
+from wtforms.validators import URL, Length, NumberRange, Optional, ValidationError
 
+from campaign.audit import AuditFilter
+from campaign.campaigns import store
 from campaign.models import ActionKind, SignatureStatus
+from campaign.signing import bounces
 from campaign.signing.moderation import SignerFilter
 
-STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.value) for s in SignatureStatus]
+STATUS_CHOICES = (
+    [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.value) for s in SignatureStatus]
+    + [SelectChoice(bounces.UNDELIVERABLE, "undeliverable (pending; its email failed)")])
 
 
 def _day_start(day) -> datetime | None:
@@ -73,6 +78,44 @@ class BulkStatusForm(FlaskForm):
                                      SelectChoice("release")])
     expected = IntegerField(validators=[NumberRange(min=0)])
     reason = StringField("Reason (kept in the audit log)", render_kw={"maxlength": 200})
+
+
+REASON_MAX = 200
+
+
+class SignerRowForm(FlaskForm):
+    """A button on one signer's row; invalidating it may say why (kept in the audit log)."""
+
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)],
+                         render_kw={"maxlength": REASON_MAX})
+
+
+class AuditFilterForm(FlaskForm):
+    """Which audit entries to list; read from the query string, no CSRF (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", validators=[Length(max=60)], render_kw={"maxlength": 60})
+    organizer = SelectField("Organizer", default="")
+    campaign = SelectField("Campaign", default="")
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("Up to and including (UTC)", validators=[Optional()])
+
+    def offer(self, organizers: list[tuple[int, str]], campaigns: list[tuple[int, str]]) -> None:
+        """Fill the organizer and campaign choices in, as (id, label) pairs."""
+        self.organizer.choices = [("", "Anyone")] + [(str(i), label) for i, label in organizers]
+        self.campaign.choices = [("", "Any campaign")] + [(str(i), label) for i, label in campaigns]
+
+    def to_filter(self) -> AuditFilter:
+        until = _day_start(self.until.data)
+        return AuditFilter(
+            action=(self.action.data or "").strip(),
+            organizer_id=int(self.organizer.data) if self.organizer.data else None,
+            campaign_id=int(self.campaign.data) if self.campaign.data else None,
+            since=_day_start(self.since.data),
+            until=until + timedelta(days=1) if until else None,
+        )
 
 
 class ConfirmDeleteForm(FlaskForm):
@@ -126,6 +169,11 @@ class CampaignForm(FlaskForm):
     published_text = StringField("Published (as printed)", render_kw={"maxlength": 200})
     categories = StringField("Categories (comma separated)", render_kw={"maxlength": 1000})
     body = TextAreaField("Article text (Markdown)", render_kw={"rows": 12})
+
+    def validate_title(self, field: StringField) -> None:
+        # Shown next to the title, here, rather than failing the emails it is the subject of.
+        if store.has_control_characters(field.data or ""):
+            raise ValidationError(store.TITLE_CONTROLS)
 
     def hashtag_list(self) -> list[str]:
         return _tags(self.hashtags.data)

@@ -14,4 +14,5 @@ def home():
     organizer = current_organizer()
     campaigns = db.session.scalars(visible_campaigns(organizer)).all()
     totals = stats.totals_for(list(campaigns), now=utcnow())
-    return render_template("organizer/home.html", campaigns=campaigns, totals=totals)
+    return render_template("organizer/home.html", campaigns=campaigns, totals=totals,
+                           is_admin=organizer.is_admin)

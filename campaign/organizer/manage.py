@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from campaign import articles, audit, cache
 from campaign.accounts import memberships
-from campaign.campaigns import imports, store
+from campaign.campaigns import changes, imports, store
 from campaign.extensions import db
 from campaign.models import Article, CampaignStatus, MemberRole
 from campaign.organizer.access import campaign_or_404, current_organizer
@@ -121,13 +121,15 @@ def edit_campaign(slug: str):
     form = CampaignForm() if request.method == "POST" else _form_for(campaign)
     if request.method == "POST":
         if form.validate_on_submit():
+            before = changes.snapshot(campaign)
             try:
                 _save_fields(campaign, form)
             except store.InvalidCampaign as error:
                 db.session.rollback()
                 form.slug.errors.append(str(error))
             else:
-                audit.record("campaign.edited", organizer=current_organizer(), campaign=campaign)
+                audit.record("campaign.edited", organizer=current_organizer(), campaign=campaign,
+                             changes=changes.diff(before, changes.snapshot(campaign)))
                 db.session.commit()
                 cache.forget(campaign.id)
                 flash("Saved.")
@@ -147,8 +149,10 @@ def change_status(slug: str):
     status = STATUS_CHANGES.get(request.form.get("to", ""))
     if status is None:
         abort(400)
+    before = changes.snapshot(campaign)
     store.set_status(campaign, status)
-    audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status)
+    audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status,
+                 changes=changes.diff(before, changes.snapshot(campaign)))
     db.session.commit()
     cache.forget(campaign.id)
     flash(f"The campaign is now {status}.")

@@ -5,7 +5,7 @@ from flask import abort, render_template, stream_with_context, url_for
 
 from campaign.clock import utcnow
 from campaign.counts import constituents
-from campaign.delivery import archive, contents, exports, packet_pdf
+from campaign.delivery import archive, contents, export_log, exports, packet_pdf
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 from campaign.organizer.access import campaign_or_404, current_organizer
@@ -86,18 +86,18 @@ def packet_download(slug: str, representative_id: int):
 
 @bp.get("/c/<slug>/delivery.zip")
 def delivery_zip(slug: str):
-    """Every packet and the summary as a zip, streamed as it is made; audited when it ends."""
+    """Every packet and the summary as a zip, streamed as it is made; audited before it starts."""
     organizer = current_organizer()
     campaign = campaign_or_404(organizer, slug)
     now = utcnow()
-    body = archive.zip_stream(campaign.id, organizer_id=organizer.id, source="web",
-                                       now=now)
-    return attachment(stream_with_context(body), "application/zip",
-                      f"{campaign.slug}-delivery-{now:%Y%m%d}.zip")
+    filename = f"{campaign.slug}-delivery-{now:%Y%m%d}.zip"
+    body = archive.zip_stream(campaign.id, organizer_id=organizer.id, source="web", now=now)
+    return attachment(stream_with_context(body), "application/zip", filename)
 
 
 def _audit_now(campaign: Campaign, action: str, fmt: str, **detail) -> None:
-    # A small document made whole before it is sent: complete once the response starts.
+    # A small document made whole before it is sent: complete once the response starts. The
+    # audit is committed first; if it cannot be, AuditUnavailable is a 503 and nothing is sent.
     db.session.rollback()
-    exports.audit_export(campaign.id, current_organizer().id, action, format=fmt,
+    export_log.begin(campaign.id, current_organizer().id, action, format=fmt,
                          complete=True, source="web", **detail)

@@ -10,8 +10,14 @@ from campaign.models import SignatureStatus
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.auth import safe_next
 from campaign.organizer.blueprint import bp
-from campaign.organizer.forms import BulkStatusForm, ConfirmDeleteForm, SignerFilterForm
-from campaign.signing import moderation
+from campaign.organizer.forms import (
+    REASON_MAX,
+    BulkStatusForm,
+    ConfirmDeleteForm,
+    SignerFilterForm,
+    SignerRowForm,
+)
+from campaign.signing import bounces, moderation
 
 PAGE_SIZE = 50
 
@@ -39,13 +45,15 @@ def signers(slug: str):
     form, query = _filtered(campaign)
     if query is None:
         return render_template("organizer/signers.html", campaign=campaign, form=form, rows=[],
-                               total=0, next_before=None, args={}, held_reasons={}), 400
+                               total=0, next_before=None, args={}, held_reasons={},
+                               undeliverable=set()), 400
     rows = moderation.page(query, before_id=request.args.get("before", type=int), size=PAGE_SIZE)
     return render_template(
         "organizer/signers.html", campaign=campaign, form=form, rows=rows,
         total=moderation.count(query), args=_filter_args(),
         next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
         held_reasons=list_rules.KIND_LABELS,
+        undeliverable=bounces.undeliverable_among([s.id for s in rows]),
     )
 
 
@@ -73,15 +81,17 @@ def bulk_status(slug: str):
                            matching=matching, args=_filter_args())
 
 
-def _apply(campaign, query, operation: str, *, reason: str = "") -> str:
-    """Invalidate, restore or release the signers of query; says how many, in words."""
+def _apply(campaign, query, operation: str, *, reason: str = "",
+           signature_id: int | None = None) -> str:
+    """Invalidate, restore or release the signers of query (one, with signature_id); says how
+    many, in words."""
     organizer = current_organizer()
     if operation == "release":
         released = moderation.release(campaign, query, organizer=organizer, now=utcnow())
         return f"{released:,} held signers released"
     status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
     changed = moderation.set_status(campaign, query, status, organizer=organizer, now=utcnow(),
-                                    reason=reason)
+                                    reason=reason, signature_id=signature_id)
     return f"{changed:,} signers {'invalidated' if operation == 'invalidate' else 'restored'}"
 
 
@@ -96,10 +106,15 @@ def signer_operation(slug: str, signature_id: int, operation: str):
     if signature is None or operation not in ROW_OPERATIONS:
         abort(404)
     organizer = current_organizer()
+    row = SignerRowForm()
+    if not row.validate_on_submit():
+        return render_template("errors/error.html", status=422, title="Nothing was changed",
+                               message=f"A reason may be at most {REASON_MAX} characters."), 422
     if operation in ("invalidate", "restore", "release"):
         only_this = moderation.filtered(campaign, moderation.SignerFilter(), "").where(
             moderation.Signature.id == signature.id)
-        _apply(campaign, only_this, operation)
+        _apply(campaign, only_this, operation, signature_id=signature.id,
+               reason=(row.reason.data or "").strip() if operation == "invalidate" else "")
     else:
         moderation.set_comment_hidden(campaign, signature, operation == "hide-comment", organizer=organizer)
     db.session.commit()

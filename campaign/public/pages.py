@@ -203,6 +203,9 @@ def confirmed(slug: str):
 @rate_limits.email_request_limit
 def resend(slug: str):
     campaign = _campaign_or_404(slug)
+    if not campaign.accepts_signatures(utcnow()):
+        # No link could confirm anything now (confirm() refuses): say so, whatever the address.
+        return render_template("public/resend.html", campaign=campaign, closed=True), 409
     form = ResendForm()
     if request.method == "GET":
         return render_template("public/resend.html", campaign=campaign, form=form, sent=False)

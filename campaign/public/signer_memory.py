@@ -4,7 +4,8 @@ It prefills letters with the signer's name and town, shows the representatives o
 postcode they signed with, and lets them say which district is theirs. The session also
 holds a sealed reference to the signature just made: present, and of the same length,
 whether or not a row was created, so the (readable) cookie says nothing of whether the
-email had signed before.
+email had signed before. After the hour the memory leaves the session, on the next page this
+browser opens: the next person at a shared computer finds nothing of it, even in the cookie.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from campaign.signing.signatures import SignerDetails
 MEMORY = timedelta(hours=1)
 _NONCE_BYTES = 16
 _ID_BYTES = 8
+_TAG_BYTES = 8
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,12 @@ def _letter_place(details: SignerDetails) -> str:
 def recall(campaign: Campaign) -> Remembered | None:
     """The signer remembered for this campaign, unless it was another campaign or long ago."""
     kept = session.get("signer")
-    if not isinstance(kept, dict) or kept.get("slug") != campaign.slug:
+    if not isinstance(kept, dict):
         return None
-    if utcnow().timestamp() - float(kept.get("at", 0)) > MEMORY.total_seconds():
+    if _expired(kept):
+        session.pop("signer")
+        return None
+    if kept.get("slug") != campaign.slug:
         return None
     return Remembered(
         name=str(kept.get("name", "")),
@@ -82,6 +87,13 @@ def recall(campaign: Campaign) -> Remembered | None:
     )
 
 
+def _expired(kept: dict) -> bool:
+    at = kept.get("at")
+    if not isinstance(at, int | float):
+        return True
+    return utcnow().timestamp() - at > MEMORY.total_seconds()
+
+
 def note_district(district: str) -> None:
     """Remember the district the signer picked, to show it back whatever was stored."""
     kept = session.get("signer")
@@ -89,27 +101,38 @@ def note_district(district: str) -> None:
         session["signer"] = {**kept, "district": district}
 
 
+def _keyed(message: bytes) -> bytes:
+    key = f"signature-ref:{current_app.config['SECRET_KEY']}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
 def _masked(nonce: bytes, data: bytes) -> bytes:
     """data XOR a pad only this app can derive from the nonce; applying it twice undoes it."""
-    key = f"signature-ref:{current_app.config['SECRET_KEY']}".encode()
-    pad = hmac.new(key, nonce, hashlib.sha256).digest()[:_ID_BYTES]
+    pad = _keyed(nonce)[:_ID_BYTES]
     return bytes(a ^ b for a, b in zip(data, pad, strict=True))
 
 
+def _tag(nonce: bytes, sealed: bytes) -> bytes:
+    return _keyed(b"tag:" + nonce + sealed)[:_TAG_BYTES]
+
+
 def _seal(signature_id: int | None) -> str:
-    # The id XOR a keyed pad drawn from a fresh nonce: "no row" (0) looks like any id.
-    # No tag is needed: the session cookie is signed, so only this app wrote it.
+    # The id XOR a keyed pad drawn from a fresh nonce: "no row" (0) looks like any id. Under a
+    # XOR mask alone, flipped bits would flip the id to another signer's: the tag makes the
+    # reference answer for itself, not only through the signed cookie that carries it.
     nonce = secrets.token_bytes(_NONCE_BYTES)
     sealed = _masked(nonce, (signature_id or 0).to_bytes(_ID_BYTES, "big"))
-    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    return base64.urlsafe_b64encode(nonce + sealed + _tag(nonce, sealed)).decode("ascii")
 
 
 def _unseal(token: str) -> int | None:
     try:
-        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        raw = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True)
     except (ValueError, UnicodeEncodeError):
         return None
-    if len(raw) != _NONCE_BYTES + _ID_BYTES:
+    if len(raw) != _NONCE_BYTES + _ID_BYTES + _TAG_BYTES:
         return None
-    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+    nonce, sealed, tag = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:-_TAG_BYTES], raw[-_TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(nonce, sealed)):
+        return None
     return int.from_bytes(_masked(nonce, sealed), "big") or None

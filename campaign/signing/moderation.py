@@ -17,7 +17,8 @@ from campaign.models import (
     Signature,
     SignatureStatus,
 )
-from campaign.signing import signer_mail
+from campaign.ops import security
+from campaign.signing import bounces, signer_mail
 
 
 class InvalidFilter(ValueError):
@@ -33,7 +34,7 @@ class SignerFilter:
     """Which signers of a campaign: every field narrows the list; empty fields do not."""
 
     search: str = ""  # in name, email or postcode
-    status: str = ""
+    status: str = ""  # or bounces.UNDELIVERABLE: pending, the confirmation email failed
     country: str = ""
     since: datetime | None = None
     until: datetime | None = None
@@ -64,7 +65,9 @@ def filtered(campaign: Campaign, f: SignerFilter, secret_key: str) -> Select:
                                 func.lower(Signature.postcode).like(pattern, escape="\\")))
     if f.name:
         query = query.where(func.lower(Signature.full_name).like(_like(f.name.strip().lower()), escape="\\"))
-    if f.status:
+    if f.status == bounces.UNDELIVERABLE:
+        query = query.where(bounces.undeliverable())
+    elif f.status:
         query = query.where(Signature.status == f.status)
     if f.country:
         query = query.where(Signature.country == f.country.upper())
@@ -115,8 +118,12 @@ def page(query: Select, *, before_id: int | None, size: int = 50) -> list[Signat
 
 
 def set_status(campaign: Campaign, query: Select, status: str, *, organizer: Organizer,
-               now: datetime, reason: str = "") -> int:
-    """Invalidate or restore every matching signer; returns how many changed."""
+               now: datetime, reason: str = "", signature_id: int | None = None) -> int:
+    """Invalidate or restore every matching signer; returns how many changed.
+
+    With signature_id (query then matches that signer alone) the audit line is a signer's own,
+    naming the signature, and the reason only if one was given.
+    """
     if status == SignatureStatus.INVALIDATED:
         from_statuses = [SignatureStatus.PENDING, SignatureStatus.CONFIRMED, SignatureStatus.HELD]
         values: dict = {"status": SignatureStatus.INVALIDATED}
@@ -131,8 +138,16 @@ def set_status(campaign: Campaign, query: Select, status: str, *, organizer: Org
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    audit.record(f"signers.{'invalidated' if status == SignatureStatus.INVALIDATED else 'restored'}",
-                 organizer=organizer, campaign=campaign, count=changed, reason=reason[:200])
+    done = "invalidated" if status == SignatureStatus.INVALIDATED else "restored"
+    # Typed by an organizer, who may paste a signer's address into it: never kept.
+    reason = security.redact_personal(reason.strip())[:200]
+    if signature_id is None:
+        audit.record(f"signers.{done}", organizer=organizer, campaign=campaign, count=changed,
+                     reason=reason)
+    else:
+        given = {"reason": reason} if reason else {}
+        audit.record(f"signer.{done}", organizer=organizer, campaign=campaign,
+                     signature_id=signature_id, count=changed, **given)
     cache.forget(campaign.id)
     return changed
 

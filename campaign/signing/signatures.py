@@ -159,7 +159,7 @@ def _answer_repeat(campaign: Campaign, key: str, now: datetime) -> None:
     if existing is None:  # deleted between our insert and this read: nothing to answer
         return
     if existing.status == SignatureStatus.PENDING:
-        signer_mail.send_confirmation(campaign, existing, now=now)
+        signer_mail.send_confirmation_again(campaign, existing, now=now)
     elif existing.status == SignatureStatus.CONFIRMED:
         signer_mail.send_already_signed(campaign, existing, now=now)
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
+from sqlalchemy import Select, func, select
 
+from campaign.extensions import db
 from campaign.links import public_url
 from campaign.mail import outbox
-from campaign.models import Campaign, Signature
+from campaign.models import Campaign, OutboxMessage, Signature
 from campaign.signing import confirmations, removal_links
+
+# The outbox kind (and template) of confirmation emails; bounces.py looks for their failures.
+CONFIRMATION_KIND = "confirm"
 
 
 def _send(
@@ -45,11 +50,51 @@ def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime
     """Queue an email with a new confirmation link, unless the daily limit is reached."""
     if not _may_email(campaign, signature, now, first):
         return False
+    _queue_confirmation(campaign, signature, now)
+    return True
+
+
+def send_confirmation_again(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+    """For a pending signer who signs again: the link again, unless one was queued less than
+    CONFIRMATION_RESEND_MINUTES ago (a double click, a form sent twice) or the daily limit is
+    reached."""
+    config = current_app.config
+    emails_today, last_link_at = _emails_since(campaign.id, signature.email_key,
+                                               now - timedelta(days=1))
+    if emails_today >= config["EMAILS_PER_ADDRESS_PER_DAY"]:
+        return False
+    window = timedelta(minutes=config["CONFIRMATION_RESEND_MINUTES"])
+    if last_link_at is not None and now - last_link_at < window:
+        return False
+    _queue_confirmation(campaign, signature, now)
+    return True
+
+
+def emails_since_query(campaign_id: int, recipient_key: str, since: datetime) -> Select:
+    """How many emails one signer was sent about one campaign since a time, and when the last
+    confirmation link of those was queued: one range of the outbox's (campaign_id,
+    recipient_key, created_at) index."""
+    return (
+        select(func.count(OutboxMessage.id),
+               func.max(OutboxMessage.created_at).filter(OutboxMessage.kind == CONFIRMATION_KIND))
+        .where(OutboxMessage.campaign_id == campaign_id,
+               OutboxMessage.recipient_key == recipient_key,
+               OutboxMessage.created_at >= since)
+    )
+
+
+def _emails_since(campaign_id: int, recipient_key: str,
+                  since: datetime) -> tuple[int, datetime | None]:
+    count, last_link_at = db.session.execute(
+        emails_since_query(campaign_id, recipient_key, since)).one()
+    return count, last_link_at
+
+
+def _queue_confirmation(campaign: Campaign, signature: Signature, now: datetime) -> None:
     nonce = confirmations.issue(signature, now=now)
     link = public_url("public.confirm", slug=campaign.slug, token=outbox.TOKEN_PLACEHOLDER)
-    _send("confirm", campaign, signature, now, subject="Please confirm your signature",
+    _send(CONFIRMATION_KIND, campaign, signature, now, subject="Please confirm your signature",
           link=link, nonce=nonce)
-    return True
 
 
 def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signature: Signature,

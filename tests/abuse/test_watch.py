@@ -8,7 +8,6 @@ import pytest
 from campaign.abuse import network, watch
 from campaign.abuse.watch import DOMAIN, IP, NETWORK
 from campaign.campaigns import store
-from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import Signature, SignatureStatus
 from tests.helpers import links, query_of
@@ -44,7 +43,10 @@ def _signature(campaign_id: int, n: int, *, at, ip: str, domain: str = "",
 
 
 def _hour(hours_ago: int):
-    return utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours_ago)
+    """The start of an hour, by the clock the watch reads. Tests stop that clock (fixture
+    `clock`): at hh:59:59 a running one would turn the hour between the signatures stored
+    and the watch, and every flag would be an hour older than expected."""
+    return watch.utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours_ago)
 
 
 def _normal(hours_ago: int, number: int, offset: int = 0) -> list[dict]:
@@ -54,7 +56,7 @@ def _normal(hours_ago: int, number: int, offset: int = 0) -> list[dict]:
 
 
 @pytest.fixture
-def watched(app, make_campaign):
+def watched(app, make_campaign, clock):
     """A campaign with normal traffic, a flood from one address, one from a domain through many
     addresses, and busy but normal hours at a big mail provider; returns its slug."""
     slug = make_campaign()
@@ -73,7 +75,7 @@ def _flags(app, slug: str, **settings) -> set[tuple[str, str, int, int]]:
     """(kind, label, hours ago, count) of every flag."""
     settings.setdefault("common_domains", ["gmail.com"])
     with app.app_context():
-        result = watch.watch(store.get_by_slug(slug).id, now=utcnow(), **settings)
+        result = watch.watch(store.get_by_slug(slug).id, now=watch.utcnow(), **settings)
         db.session.remove()
     now_hour = _hour(0)
     return {(f.kind.name, f.label, int((now_hour - f.hour) / timedelta(hours=1)), f.count)
@@ -90,7 +92,7 @@ def test_floods_are_flagged_and_normal_traffic_is_not(app, watched):
     }
 
 
-def test_the_bar_rises_with_the_hours_median(app, make_campaign):
+def test_the_bar_rises_with_the_hours_median(app, make_campaign, clock):
     slug = make_campaign()
     # Everyone signs three times this hour (family members, say): the median is 3, the bar 30.
     rows = [{"at": _hour(1) + timedelta(minutes=m), "ip": f"10.{n}.0.1"} for n in range(20) for m in range(3)]
@@ -114,7 +116,7 @@ def test_settings_and_window(app, watched):
     assert ("domain", "gmail.com", 2, 20) in _flags(app, watched, common_domains=[])
 
 
-def test_invalidated_signatures_are_left_out(app, make_campaign):
+def test_invalidated_signatures_are_left_out(app, make_campaign, clock):
     slug = make_campaign()
     _add(app, slug, _normal(1, 10) + [{"at": _hour(1), "ip": FLOOD_IP, "status": SignatureStatus.INVALIDATED}
                                       for _ in range(20)])

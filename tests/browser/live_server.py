@@ -1,9 +1,10 @@
-"""The app as a browser test sees it: `flask run` in a subprocess on a free port, on SQLite."""
+"""The app as a browser test sees it: `flask run` in a subprocess on SQLite, on a port it
+chose itself (--port 0) and printed."""
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -21,20 +22,18 @@ SLUG = "keep-library-grants"
 TITLE = "Keep federal library grants funded"
 
 
+# werkzeug's line once it listens, with the port the system gave it.
+_RUNNING_ON = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
+
+
 class Server:
-    def __init__(self, base_url: str, mail_dir: Path, log_path: Path) -> None:
-        self.base_url = base_url
+    def __init__(self, mail_dir: Path, log_path: Path) -> None:
+        self.base_url = ""  # http://127.0.0.1:<port>, once running_app() has read the port
         self.mail_dir = mail_dir
         self.log_path = log_path
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def app_env(tmp: Path) -> dict[str, str]:
@@ -55,14 +54,18 @@ def app_env(tmp: Path) -> dict[str, str]:
 
 
 def _wait_until_up(proc: subprocess.Popen, server: Server, timeout: float = 30) -> None:
+    """Wait for the port in the log, then for GET / to answer."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"the app exited with {proc.returncode}:\n{server.log()}")
+        if not server.base_url and (found := _RUNNING_ON.search(server.log())):
+            server.base_url = found.group(1)
         try:
-            with urllib.request.urlopen(server.base_url + "/", timeout=2) as response:
-                if response.status == 200:
-                    return
+            if server.base_url:
+                with urllib.request.urlopen(server.base_url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
@@ -71,10 +74,13 @@ def _wait_until_up(proc: subprocess.Popen, server: Server, timeout: float = 30) 
 
 @contextlib.contextmanager
 def running_app(server: Server, env: dict[str, str]) -> Iterator[Server]:
-    """`flask run` on the server's port until the block ends, whatever happens in it."""
-    port = server.base_url.rsplit(":", 1)[1]
+    """`flask run` until the block ends, whatever happens in it; server.base_url is set once up.
+
+    --port 0: werkzeug binds a port the system chooses and prints it, so no other process can
+    take the port between its choice and the bind (as with a port found free beforehand).
+    """
     command = [sys.executable, "-m", "flask", "--app", "campaign", "run",
-               "--port", port, "--host", "127.0.0.1"]
+               "--port", "0", "--host", "127.0.0.1"]
     with open(server.log_path, "wb") as log:
         proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -24,7 +24,7 @@ import config
 from campaign import create_app
 from campaign.models import Campaign
 from campaign.organizer.embed import snippets
-from tests.browser.live_server import SLUG, TITLE, Server, app_env, free_port, running_app
+from tests.browser.live_server import SLUG, TITLE, Server, app_env, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def _other_site(directory: Path) -> Iterator[str]:
     """Serve directory at http://localhost:<port>, a different site from 127.0.0.1."""
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(directory)))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+    port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -73,7 +73,7 @@ def sites(tmp_path_factory):
     host_dir.mkdir()
     with contextlib.ExitStack() as stack:
         host_url = stack.enter_context(_other_site(host_dir))
-        server = Server(f"http://127.0.0.1:{free_port()}", tmp / "mail", tmp / "server.log")
+        server = Server(tmp / "mail", tmp / "server.log")
         env = app_env(tmp) | {"EMBED_ALLOWED_ORIGINS": host_url}
         stack.enter_context(running_app(server, env))
         (host_dir / "article.html").write_text(_page("Riverbend Ledger", (

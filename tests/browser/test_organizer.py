@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live_server import Server, app_env, free_port, running_app
+from tests.browser.live_server import Server, app_env, running_app
 from tests.helpers import FIXTURES, REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -36,8 +36,8 @@ CSV_HEADER = [
 
 
 class OrganizerServer(Server):
-    def __init__(self, base_url: str, mail_dir: Path, log_path: Path, password: str) -> None:
-        super().__init__(base_url, mail_dir, log_path)
+    def __init__(self, mail_dir: Path, log_path: Path, password: str) -> None:
+        super().__init__(mail_dir, log_path)
         self.password = password
 
 
@@ -60,7 +60,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-organizer-app")
     env = app_env(tmp)
     password = _create_organizer(env)
-    server = OrganizerServer(f"http://127.0.0.1:{free_port()}", tmp / "mail", tmp / "server.log", password)
+    server = OrganizerServer(tmp / "mail", tmp / "server.log", password)
     with running_app(server, env):
         yield server
 

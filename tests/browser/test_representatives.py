@@ -19,7 +19,7 @@ from campaign import create_app, database
 from campaign.campaigns import sample
 from campaign.extensions import db
 from tests import representative_data as data
-from tests.browser.live_server import PHONE, SLUG, Server, app_env, free_port, running_app
+from tests.browser.live_server import PHONE, SLUG, Server, app_env, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-representatives-app")
     env = app_env(tmp)
     _prepare_database(env["DATABASE_URL"])
-    server = Server(f"http://127.0.0.1:{free_port()}", tmp / "mail", tmp / "server.log")
+    server = Server(tmp / "mail", tmp / "server.log")
     server.database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
     with running_app(server, env):
         yield server

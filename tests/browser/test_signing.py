@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live_server import PHONE, SLUG, TITLE, Server, app_env, free_port, running_app
+from tests.browser.live_server import PHONE, SLUG, TITLE, Server, app_env, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ SIGNER_EMAIL = "ada.browser.test@example.org"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-app")
-    server = Server(f"http://127.0.0.1:{free_port()}", tmp / "mail", tmp / "server.log")
+    server = Server(tmp / "mail", tmp / "server.log")
     with running_app(server, app_env(tmp)):
         yield server
 

@@ -1,10 +1,12 @@
 """Importing article files into campaigns: the command, re-imports, and the sample."""
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from campaign.campaigns import sample
+from campaign import articles
+from campaign.campaigns import imports, sample, store
 from campaign.extensions import db
 from campaign.models import Action, Article, Campaign, Signature, SignatureStatus
 from tests.helpers import FIXTURES, count_rows
@@ -134,3 +136,26 @@ def test_sample_comes_through_the_importer(app, ctx):
     assert campaign.article.published_at == datetime(2026, 3, 10, 13, 15, tzinfo=UTC)
     assert [a.kind for a in campaign.actions] == ["petition", "letter", "share", "organizations", "event"]
     assert campaign.hashtags == ["SaveOurLibraries", "LibrariesWork"]
+
+
+def test_control_characters_in_a_headline_are_removed_and_reported(app, runner, tmp_path):
+    """The headline becomes the title, every email's subject: nothing in it may break a header."""
+    original = (ARTICLES / "uk-maternity-unit.txt").read_text()
+    path = tmp_path / "article.txt"
+    path.write_text("Births\x0b Move\x85 to\u2028Hartmoor\x1b\n" + original.split("\n", 1)[1])
+    result = _import(runner, str(path), "--slug", "hartmoor")
+    assert "note: removed 3 control characters" in result.output
+    with app.app_context():
+        assert _campaign("hartmoor").title == "Births Move to Hartmoor"
+
+
+@pytest.mark.parametrize("headline", ["Births move\nto Hartmoor", "Births move\rto Hartmoor",
+                                      "Births move\tto Hartmoor"])
+def test_import_refuses_a_title_with_a_line_break(app, ctx, headline):
+    """Read by other means than the file reader, a headline is still checked before storing."""
+    imported = articles.read_article((ARTICLES / "uk-maternity-unit.txt").read_text())
+    imported = dataclasses.replace(imported, headline=headline)
+    with pytest.raises(store.InvalidCampaign, match="cannot contain line breaks or control"):
+        imports.import_article(imported, slug="hartmoor")
+    db.session.rollback()
+    assert count_rows(Campaign) == 0

@@ -2,13 +2,14 @@
 import hashlib
 import io
 import threading
-import time
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageColor
 
 from campaign.campaigns import social_card
 from campaign.campaigns.social_card import CardCache, count_bucket, count_label, render_card
+from tests.helpers import wait_until
 
 HOSPITAL = {
     "title": "Stop the closure of Riverside Community Hospital's maternity ward",
@@ -159,15 +160,26 @@ def test_wrapped_text_stays_within_its_lines_and_width():
 
 
 class Builder:
-    """A build function that counts its calls."""
+    """A build function that counts its calls; it returns once `until()` holds, if given."""
 
-    def __init__(self, data: bytes = b"card", delay: float = 0) -> None:
-        self.data, self.delay, self.calls = data, delay, 0
+    def __init__(self, data: bytes = b"card", until: Callable[[], bool] | None = None) -> None:
+        self.data, self.until, self.calls = data, until, 0
 
     def __call__(self) -> bytes:
         self.calls += 1
-        time.sleep(self.delay)
+        if self.until is not None:
+            wait_until(self.until, what="the other threads to ask for the card being built")
         return self.data
+
+
+class CountingDict(dict):
+    """CardCache's table of the keys being built, counting the threads that came for one."""
+
+    asked = 0
+
+    def setdefault(self, key, default=None):
+        self.asked += 1  # under the cache's own lock
+        return super().setdefault(key, default)
 
 
 def test_cache_builds_once_per_key():
@@ -193,7 +205,10 @@ def test_cache_evicts_the_least_recently_used_beyond_max_entries():
 
 
 def test_cache_builds_once_for_threads_that_ask_together():
-    cache, build = CardCache(None), Builder(delay=0.05)
+    cache = CardCache(None)
+    cache._building = CountingDict()
+    # The build ends only once all 8 threads hold the key's lock: 7 must wait and reuse it.
+    build = Builder(until=lambda: cache._building.asked == 8)
     threads = [threading.Thread(target=cache.get, args=(("k",), build)) for _ in range(8)]
     for thread in threads:
         thread.start()

@@ -1,9 +1,11 @@
 """Commands: creating and managing campaigns, the database and the outbox from the shell."""
+import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.mail import backends, outbox
 from campaign.models import Campaign, CampaignStatus
+from tests import seats
 
 
 def test_create_open_close_and_list(app, runner):
@@ -35,6 +37,16 @@ def test_create_refuses_bad_slug_and_duplicates(app, runner):
         assert db.session.scalar(select(Campaign.require_confirmation)) is False
 
 
+@pytest.mark.parametrize("title", ["Save the\npier", "Save the\rpier", "Save the\x00pier"])
+def test_create_refuses_a_title_with_a_line_break(app, runner, title):
+    """The title is every email's subject: a line break would make them impossible to send."""
+    result = runner.invoke(args=["campaign", "create", "pier", "--title", title, "--petition", "P"])
+    assert result.exit_code != 0
+    assert "The title cannot contain line breaks or control characters." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.id)) is None
+
+
 def test_unknown_campaign_for_open(runner):
     result = runner.invoke(args=["campaign", "open", "nope"])
     assert result.exit_code != 0 and "No campaign 'nope'" in result.output
@@ -54,3 +66,12 @@ def test_outbox_send_delivers_queued_mail(app, runner):
     result = runner.invoke(args=["outbox", "send"])
     assert "sent 1, to retry 0, failed 0, still queued 0" in result.output
     assert [m["Subject"] for m in backends.memory_outbox] == ["Hello"]
+
+
+def test_list_counts_only_confirmed_signatures(app, runner, make_campaign):
+    slug = make_campaign(title="Mixed signers", goal=100)
+    with app.app_context():
+        seats.add_signers(slug, seats.STATUS_MIX)
+        db.session.commit()
+    listing = runner.invoke(args=["campaign", "list"]).output
+    assert f"{slug}\topen\t2/100\tMixed signers\n" in listing

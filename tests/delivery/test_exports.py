@@ -10,12 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from campaign import audit
 from campaign.campaigns import store as campaign_module
-from campaign.clock import utcnow
 from campaign.delivery import exports
 from campaign.extensions import db
 from campaign.models import AuditEntry, Organizer, Signature, SignatureStatus
+from tests import seats
+
+owner = seats.owner  # and its world: representatives, a postcode mapping and signers
+world = seats.world
 
 T0 = datetime(2025, 1, 31, 9, 5, 0, 250000, tzinfo=UTC)
 CONFIRMED, PENDING, INVALIDATED = (SignatureStatus.CONFIRMED, SignatureStatus.PENDING,
@@ -129,8 +134,8 @@ def test_json_parses_back_to_the_same_records(owned, client):
     assert records[1]["first_name"] == "=cmd|' /C" and records[2]["last_name"] == ""
 
 
-def test_download_headers(owned, client):
-    today = utcnow().strftime("%Y%m%d")
+def test_download_headers(owned, client, clock):
+    today = clock.now.strftime("%Y%m%d")  # the app's stopped clock: no midnight in between
     for fmt, media_type in [("csv", "text/csv; charset=utf-8"), ("json", "application/json")]:
         response = client.get(f"/organizer/c/river/signers.{fmt}")
         assert response.headers["Content-Type"] == media_type
@@ -161,7 +166,7 @@ def test_strangers_get_401_for_data_and_the_login_page_otherwise(app, make_campa
 
 
 def test_each_download_is_audited_with_its_row_count(app, owned, client, caplog):
-    caplog.set_level(logging.INFO, logger="campaign.delivery.exports")
+    caplog.set_level(logging.INFO, logger="campaign.delivery.export_log")
     assert client.get("/organizer/c/river/signers.csv?confirmed=1").data
     assert client.get("/organizer/c/river/signers.json").data
     with app.app_context():
@@ -297,3 +302,53 @@ def test_cli_refuses_a_file_in_a_missing_directory(app, runner, make_campaign, t
     missing = tmp_path / "no" / "x.csv"
     result = runner.invoke(args=["export", "signers", slug, "--out", str(missing)])
     assert result.exit_code != 0 and "Could not write" in result.output
+
+
+# --- No download without its audit line ---------------------------------------------------
+
+def test_the_audit_line_is_committed_before_the_first_byte_leaves(app, owned, client):
+    response = client.get("/organizer/c/river/signers.csv")  # headers made, body not yet read
+    (started,) = audit_entries(app)
+    assert started.detail["complete"] is False and started.detail["rows"] == 0
+    assert read_csv(response.text)[1:] == EXPECTED_CSV
+    (finished,) = audit_entries(app)
+    assert finished.id == started.id
+    assert finished.detail["complete"] is True and finished.detail["rows"] == len(PEOPLE)
+
+
+def _record_fails(monkeypatch, app) -> None:
+    def refuse(*args, **kwargs):
+        raise OperationalError("INSERT INTO audit_log", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(audit, "record", refuse)
+
+
+def _commit_fails(monkeypatch, app) -> None:
+    def refuse():
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(db.session, "commit", refuse)
+
+
+DOWNLOADS = ["signers.csv", "signers.json", "representatives.csv", "representatives.json",
+             "delivery/{omar}.pdf", "delivery.zip"]
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+@pytest.mark.parametrize("failure", [_record_fails, _commit_fails], ids=["record", "commit"])
+def test_a_download_whose_audit_line_cannot_be_written_sends_no_data(app, client, owner,
+                                                                     monkeypatch, path, failure):
+    slug, ids = owner
+    failure(monkeypatch, app)
+    response = client.get(f"/organizer/c/{slug}/" + path.format(omar=ids["Ilhan Omar"]))
+    assert response.status_code == 503
+    assert "Content-Disposition" not in response.headers
+    body = response.get_data(as_text=True)
+    assert "could not be recorded in the audit log" in body or "The download did not start" in body
+    signers = [part for person in seats.SIGNERS for part in (person[0], person[1])]
+    representatives = [person[0] for person in seats.REPRESENTATIVES]
+    assert not [word for word in signers + representatives if word in body]
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("export.%"))).all() == []

@@ -21,7 +21,7 @@ from campaign.extensions import db
 from campaign.mail import outbox
 from campaign.models import ConfirmationToken, OutboxMessage, OutboxStatus, SignatureStatus
 from tests.helpers import confirm_link, outbox_messages, signatures
-from tests.smtp_server import SmtpServer, free_port
+from tests.smtp_server import SmtpServer
 
 Report = outbox.DeliveryReport
 
@@ -81,9 +81,9 @@ def test_rolled_back_mail_is_never_sent_and_committed_mail_once(app, smtp_server
     assert received.message["Message-ID"] == message.message_id
 
 
-def test_signing_while_mail_server_is_down_delivers_later(app, client, make_campaign, signer):
-    port = free_port()
-    use_smtp(app, port)
+def test_signing_while_mail_server_is_down_delivers_later(app, client, make_campaign, signer,
+                                                         closed_port):
+    use_smtp(app, closed_port.getsockname()[1])
     slug = make_campaign()
     sign(client, slug, signer())
     with app.app_context():
@@ -95,7 +95,7 @@ def test_signing_while_mail_server_is_down_delivers_later(app, client, make_camp
     assert "cannot reach mail server" in waiting.last_error
     assert waiting.token_nonce is not None  # still needed to write the link
     assert deliver(app) == Report()  # not due yet
-    with SmtpServer(port=port) as server:
+    with SmtpServer(sock=closed_port) as server:
         due = waiting.next_attempt_at - utcnow() + timedelta(seconds=1)
         assert deliver(app, later=due) == Report(sent=1)
         assert deliver(app, later=timedelta(days=1)) == Report()
@@ -143,8 +143,42 @@ def test_permanent_refusal_fails_at_once_and_spares_other_mail(app, smtp_server,
     assert [m.recipients for m in smtp_server.messages] == [("good@example.org",)]
 
 
-def test_gives_up_after_max_attempts(app, client, make_campaign, signer):
-    use_smtp(app, free_port())
+@pytest.mark.parametrize(
+    ("subject", "nonce", "reason"),
+    [("Please confirm: Save the\nriver", "ab" * 32, "Subject header"),
+     ("Save the\rriver", "ab" * 32, "Subject header"),
+     ("Save the\u2028river", None, "Subject header"),
+     ("Save the river", "not hex", "confirmation link")],
+)
+def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_go_out(app, smtp_server, caplog,
+                                                                          subject, nonce, reason):
+    """A line break in a subject (a title saved before titles were checked) makes the email
+    impossible to build: that message fails for good, and never holds up the mail behind it."""
+    use_smtp(app, smtp_server.port)
+    with app.app_context():
+        outbox.enqueue(kind="test", to_address="first@example.org", subject="First", body="1")
+        outbox.enqueue(kind="confirm", to_address="poisoned@example.org", subject=subject,
+                       body="Confirm here", token_nonce=nonce)
+        outbox.enqueue(kind="test", to_address="last@example.org", subject="Last", body="3")
+        db.session.commit()
+    caplog.set_level("INFO", logger="campaign.mail.outbox")
+    assert deliver(app) == Report(sent=2, failed=1)
+    assert [m.recipients for m in smtp_server.messages] == [("first@example.org",),
+                                                            ("last@example.org",)]
+    with app.app_context():
+        first, poisoned, last = outbox_messages()
+        assert (first.status, last.status) == (OutboxStatus.SENT, OutboxStatus.SENT)
+        assert (poisoned.status, poisoned.attempts) == (OutboxStatus.FAILED, 1)
+        assert reason in poisoned.last_error
+        assert (poisoned.body, poisoned.token_nonce) == ("", None)
+    assert "poisoned@example.org" not in caplog.text and "river" not in caplog.text
+    assert f"outbox message {poisoned.id} failed for good" in caplog.text
+    assert deliver(app, later=timedelta(days=2)) == Report()  # never tried again
+    assert smtp_server.rcpt_count("poisoned@example.org") == 0
+
+
+def test_gives_up_after_max_attempts(app, client, make_campaign, signer, closed_port):
+    use_smtp(app, closed_port.getsockname()[1])
     app.config["OUTBOX_MAX_ATTEMPTS"] = 2
     sign(client, make_campaign(), signer())
     assert deliver(app) == Report(retried=1)

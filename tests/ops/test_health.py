@@ -12,7 +12,6 @@ from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.mail import outbox
 from campaign.models import OutboxMessage, OutboxStatus
-from tests.smtp_server import free_port
 
 
 def queue(app, address: str, *, age: timedelta = timedelta(0), status: str = OutboxStatus.PENDING):
@@ -73,8 +72,8 @@ def test_failed_mail_of_the_last_day_is_counted(app, client):
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_unreachable_database_is_down(kind, tmp_path):
-    port = free_port()
+def test_unreachable_database_is_down(kind, tmp_path, closed_port):
+    port = closed_port.getsockname()[1]
     url = {
         "sqlite": f"sqlite:///{tmp_path}/missing-folder/campaign.sqlite",
         "postgresql": f"postgresql+psycopg://campaign:s3cret@127.0.0.1:{port}/campaign",

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from campaign.campaigns import store
-from campaign.clock import utcnow
 from campaign.counts import charts
 from campaign.extensions import db
+from campaign.mail import outbox
 from campaign.models import Signature, SignatureStatus
 from tests.helpers import links
 
@@ -46,15 +46,16 @@ def owner(client, make_campaign, make_organizer, login):
     return slug
 
 
-def test_overview_shows_figures_breakdowns_and_charts(app, client, owner):
-    start = (utcnow() - timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+def test_overview_shows_figures_breakdowns_and_charts(app, client, owner, clock):
+    # On the app's stopped clock: "today" and the hours cannot change between here and the page.
+    start = (clock.now - timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
     _add(app, owner, [
         {"created_at": start, "source": "twitter", "contact_ok": True},
         {"created_at": start + timedelta(minutes=5), "source": "twitter"},
         {"created_at": start + timedelta(hours=3), "country": "GB", "postcode": "SW1A 1AA",
          "region": ""},
         {"created_at": start + timedelta(days=3), "postcode": "10001", "region": "NY"},
-        {"created_at": utcnow(), "status": SignatureStatus.PENDING, "confirmed_at": None},
+        {"created_at": clock.now, "status": SignatureStatus.PENDING, "confirmed_at": None},
     ])
     page = client.get(f"/organizer/c/{owner}/")
     assert page.status_code == 200
@@ -79,14 +80,36 @@ def test_overview_shows_figures_breakdowns_and_charts(app, client, owner):
     assert 'style="' not in page.text and "<script>" not in page.text
 
 
+def test_overview_counts_pending_signatures_whose_confirmation_was_refused(
+        app, client, make_campaign, make_organizer, login, signer, smtp_server):
+    """The mail server refuses two addresses for good: their signatures stay pending, and the
+    overview says how many of the pending ones that is, with a link to list them."""
+    slug = make_campaign(goal=10)
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port,
+                      SMTP_TLS="none", SMTP_USER=None, SMTP_TIMEOUT=5)
+    for address in ["gone@example.org", "lost@example.org"]:
+        smtp_server.script("rcpt", "550 5.1.1 No such user", address=address, times=None)
+    for address in ["ada@example.org", "gone@example.org", "lost@example.org", "bob@example.org"]:
+        assert client.post(f"/c/{slug}/sign", data=signer(email=address)).status_code == 303
+    other = make_campaign()  # another campaign's refusal counts there, not here
+    assert client.post(f"/c/{other}/sign", data=signer(email="gone@example.org")).status_code == 303
+    with app.app_context():
+        assert outbox.deliver_due() == outbox.DeliveryReport(sent=2, failed=3)
+    login(client, make_organizer(campaigns_owned=[slug, other]))
+    text = " ".join(client.get(f"/organizer/c/{slug}/").text.split())
+    assert "<dt>Pending</dt><dd>4</dd>" in text and "<dt>Undeliverable</dt><dd>2</dd>" in text
+    assert (f"/organizer/c/{slug}/signers?status=undeliverable", "List them") in links(text)
+    assert "<dt>Undeliverable</dt><dd>1</dd>" in client.get(f"/organizer/c/{other}/").text
+
+
 def test_overview_without_signatures(client, owner):
     page = client.get(f"/organizer/c/{owner}/")
     assert page.status_code == 200
     assert "No confirmed signatures yet." in page.text and "<svg" not in page.text
 
 
-def test_each_bucket_is_a_bar_and_a_table_row(app, client, owner):
-    start = (utcnow() - timedelta(hours=10)).replace(minute=0, second=0, microsecond=0)
+def test_each_bucket_is_a_bar_and_a_table_row(app, client, owner, clock):
+    start = (clock.now - timedelta(hours=10)).replace(minute=0, second=0, microsecond=0)
     _add(app, owner, [{"created_at": start + timedelta(hours=h)} for h in (0, 0, 4)])
     page = client.get(f"/organizer/c/{owner}/").text
     [svg] = _svgs(page)
@@ -119,8 +142,8 @@ def test_an_admin_sees_any_overview(client, make_campaign, make_organizer, login
     assert client.get("/organizer/c/no-such-campaign/").status_code == 404
 
 
-def test_home_lists_campaigns_with_a_link_to_each_overview(app, client, owner):
-    _add(app, owner, [{"created_at": utcnow()}, {"created_at": utcnow() - timedelta(days=2)}])
+def test_home_lists_campaigns_with_a_link_to_each_overview(app, client, owner, clock):
+    _add(app, owner, [{"created_at": clock.now}, {"created_at": clock.now - timedelta(days=2)}])
     page = client.get("/organizer/")
     assert (f"/organizer/c/{owner}/", "Keep the river clean") in links(page.text)
     assert '<td class="num">2</td>' in page.text and "20%" in page.text

@@ -118,6 +118,27 @@ def test_edit_refusals_change_nothing(app, client, organizer, field, value, mess
         assert _campaign("fix").goal == 5
 
 
+@pytest.mark.parametrize("title", ["Fix the\nbridge", "Fix the\rbridge", "Fix the bridge\r\n",
+                                   "Fix\tthe bridge", "Fix the\u2028bridge", "Fix the\x1bbridge"])
+def test_a_title_with_a_line_break_or_control_character_is_refused(app, client, organizer, title):
+    """The title is the subject of every email about the campaign: it must fit in a header."""
+    new = client.post("/organizer/new/form", data={"title": title, "slug": "bridge",
+                                                   "petition_text": "P", "goal": "5"})
+    assert new.status_code == 422
+    assert "The title cannot contain line breaks or control characters." in new.text
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.id)) is None
+    client.post("/organizer/new/form", data={"title": "Fix", "petition_text": "P", "goal": "5",
+                                             "default_country": "US"})
+    edit = client.post("/organizer/c/fix/edit", data={
+        "title": title, "slug": "fix", "petition_text": "P", "goal": "5", "default_country": "US"})
+    assert edit.status_code == 422
+    assert ('<p class="error" id="title-error">The title cannot contain line breaks or control '
+            'characters.') in edit.text  # next to the title, not the address
+    with app.app_context():
+        assert _campaign("fix").title == "Fix"
+
+
 def test_markdown_is_cleaned(app, client, organizer):
     client.post("/organizer/new/form", data={"title": "Fix", "petition_text": "P", "goal": "5", "default_country": "US"})
     nasty = ('<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> '
@@ -144,7 +165,8 @@ def test_status_open_close_reopen(app, client, organizer):
     assert client.post("/organizer/c/fix/status", data={"to": "explode"}).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "campaign.status")
-                                 .order_by(AuditEntry.id.desc()).limit(1)) == {"status": "draft"}
+                                 .order_by(AuditEntry.id.desc()).limit(1)) == {
+            "status": "draft", "changes": {"status": {"old": "open", "new": "draft"}}}
 
 
 def test_actions_add_edit_verify_reorder_remove(app, client, organizer):

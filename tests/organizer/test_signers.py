@@ -1,4 +1,5 @@
 """The organizer's signer list: search, filters, paging, invalidate, restore, hide, delete."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from campaign.abuse import network
 from campaign.campaigns import store as campaign_module
 from campaign.clock import utcnow
 from campaign.extensions import db
+from campaign.mail import outbox
 from campaign.models import AuditEntry, OutboxMessage, Signature, SignatureStatus
 from tests.helpers import count_rows, links
 
@@ -180,3 +182,74 @@ def test_row_action_never_redirects_elsewhere(app, client, crowd, back):
         ada = db.session.scalar(select(Signature.id).where(Signature.full_name == "Ada Lovelace"))
     response = client.post(f"/organizer/c/{crowd}/signers/{ada}/hide-comment", data={"back": back})
     assert response.headers["Location"].endswith(f"/organizer/c/{crowd}/signers")
+
+
+REFUSED = "gone@example.org"
+
+
+@pytest.fixture
+def bounced(app, client, make_campaign, make_organizer, login, signer, smtp_server):
+    """Three pending signers, each sent a confirmation; the mail server refuses one for good."""
+    slug = make_campaign()
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port,
+                      SMTP_TLS="none", SMTP_USER=None, SMTP_TIMEOUT=5)
+    smtp_server.script("rcpt", "550 5.1.1 No such user", address=REFUSED, times=None)
+    for name, email in [("Ada Lovelace", "ada@example.org"), ("Gone Away", REFUSED),
+                        ("Grace Hopper", "grace@navy.example")]:
+        assert client.post(f"/c/{slug}/sign", data=signer(full_name=name, email=email)).status_code == 303
+    with app.app_context():
+        assert outbox.deliver_due() == outbox.DeliveryReport(sent=2, failed=1)
+    login(client, make_organizer(campaigns_owned=[slug]))
+    return slug
+
+
+def _statuses(page: str) -> dict[str, str]:
+    """Each listed signer's status cell, as text, by name."""
+    rows = re.findall(r"<tr>\s*<td>([^<]+).*?</td>(?:\s*<td[^>]*>.*?</td>){4}\s*<td>(.*?)</td>",
+                      page, re.DOTALL)
+    return {name.strip(): " ".join(re.sub(r"<[^>]+>", "", cell).split()) for name, cell in rows}
+
+
+def test_a_refused_confirmation_shows_as_undeliverable(client, bounced):
+    page = client.get(f"/organizer/c/{bounced}/signers")
+    assert _statuses(page.text) == {
+        "Grace Hopper": "pending", "Ada Lovelace": "pending",
+        "Gone Away": "undeliverable (pending: its confirmation email could not be delivered)"}
+
+
+@pytest.mark.parametrize(("status", "names"), [
+    ("undeliverable", ["Gone Away"]),
+    ("pending", ["Grace Hopper", "Gone Away", "Ada Lovelace"]),  # still pending, too
+])
+def test_the_status_filter_lists_only_the_undeliverable(client, bounced, status, names):
+    page = client.get(f"/organizer/c/{bounced}/signers", query_string={"status": status})
+    assert page.status_code == 200
+    assert list(_statuses(page.text)) == names
+    assert f"<strong>{len(names)}</strong> matching" in page.text
+    assert 'value="undeliverable"' in page.text  # a choice of the status filter
+
+
+def test_a_new_link_that_goes_out_clears_it_and_a_new_refusal_brings_it_back(app, client,
+                                                                               bounced):
+    """Only the latest confirmation email counts: the signer may have asked for another."""
+    assert client.post(f"/c/{bounced}/resend", data={"email": REFUSED}).status_code == 200
+    listed = client.get(f"/organizer/c/{bounced}/signers", query_string={"status": "undeliverable"})
+    assert "<strong>0</strong> matching" in listed.text
+    assert _statuses(client.get(f"/organizer/c/{bounced}/signers").text)["Gone Away"] == "pending"
+    with app.app_context():
+        assert outbox.deliver_due() == outbox.DeliveryReport(failed=1)
+    listed = client.get(f"/organizer/c/{bounced}/signers", query_string={"status": "undeliverable"})
+    assert list(_statuses(listed.text)) == ["Gone Away"]
+
+
+def test_undeliverable_ones_can_be_invalidated_together(app, client, bounced):
+    preview = client.get(f"/organizer/c/{bounced}/signers/bulk",
+                         query_string={"status": "undeliverable", "operation": "invalidate"})
+    assert "Invalidate 1 signer" in preview.text
+    done = client.post(f"/organizer/c/{bounced}/signers/bulk?status=undeliverable",
+                       data={"operation": "invalidate", "expected": 1})
+    assert done.status_code == 303
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Signature.email, Signature.status)).all())
+    assert statuses == {"ada@example.org": "pending", REFUSED: "invalidated",
+                        "grace@navy.example": "pending"}

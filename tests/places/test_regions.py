@@ -1,11 +1,10 @@
 """The US state of a ZIP code, from the zipcodes package, stored on each signature."""
 import threading
-import time
 
 import pytest
 
 from campaign.places import regions
-from tests.helpers import signatures
+from tests.helpers import signatures, wait_until
 
 
 @pytest.mark.parametrize(
@@ -38,16 +37,34 @@ def test_state_name(code, name):
     assert regions.state_name(code) == name
 
 
+class CountingLock:
+    """A lock that counts the threads that have asked for it."""
+
+    def __init__(self) -> None:
+        self._lock, self._count_lock, self.asked = threading.Lock(), threading.Lock(), 0
+
+    def __enter__(self) -> None:
+        with self._count_lock:
+            self.asked += 1
+        self._lock.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+
 def test_the_table_is_built_once_however_many_threads_ask(monkeypatch):
     built = []
+    lock = CountingLock()
 
     def slow_build():
         built.append(1)
-        time.sleep(0.05)  # long enough for the other threads to arrive while it builds
+        # Not done until every thread waits at the lock: each must then reuse this build.
+        wait_until(lambda: lock.asked == 8, what="the other threads to wait for the build")
         return {"02139": "MA"}
 
     monkeypatch.setattr(regions, "_states", None)
     monkeypatch.setattr(regions, "_build", slow_build)
+    monkeypatch.setattr(regions, "_lock", lock)
     barrier = threading.Barrier(8)
     answers = []
 

@@ -1,10 +1,25 @@
 """With CSRF protection on, as in production: forms need their token."""
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.mail import outbox
 from campaign.models import Signature
-from tests.helpers import count_rows
+from campaign.signing import removal_links, signatures
+from campaign.signing.signatures import SignerDetails
+from tests import representative_data
+from tests.helpers import (
+    confirm_link,
+    count_rows,
+    database_snapshot,
+    sent_bodies,
+    state_changing_routes,
+)
 
 
 @pytest.fixture
@@ -64,3 +79,182 @@ def test_cached_page_gives_each_visitor_their_own_token(csrf_app, make_campaign,
         assert response.status_code == 303
     with csrf_app.app_context():
         assert count_rows(Signature) == 2
+
+
+# Every public form that changes something --------------------------------------------------------
+#
+# The routes come from the app's url_map: a new public POST fails the walk, by name, until
+# PUBLIC_POSTS says how to send it a request that would change something. Each is sent that
+# request without the session's token (400, nothing stored), then with it (something stored),
+# which proves the request was one the check had to stop.
+
+SIGNER = {"full_name": "Ada Lovelace", "email": "ada@example.org", "country": "US",
+          "postcode": "02139"}
+
+
+class Visitor:
+    """A browser on one open campaign, and what the requests of PUBLIC_POSTS need made first."""
+
+    def __init__(self, app, slug: str) -> None:
+        self.app, self.slug, self.client = app, slug, app.test_client()
+
+    def signature(self) -> Signature:
+        """A pending signature of ada@example.org, signed elsewhere, its email sent."""
+        with self.app.test_request_context():
+            signatures.sign(store.get_by_slug(self.slug), SignerDetails(**SIGNER), now=utcnow())
+            db.session.commit()
+            outbox.deliver_due()
+            signature = db.session.scalars(select(Signature)).one()
+            db.session.remove()
+        return signature
+
+    def path_of(self, make_link) -> str:
+        """The path of a link made for the signature (a removal or deletion link)."""
+        signature_id = self.signature().id
+        with self.app.test_request_context():
+            link = make_link(db.session.get(Signature, signature_id))
+            db.session.remove()
+        return urlsplit(link).path
+
+    def sign_here(self, **fields) -> None:
+        """Sign in this browser, as a person does, so that its session remembers the signer."""
+        token = _token(self.client.get(f"/c/{self.slug}").text)
+        response = self.client.post(f"/c/{self.slug}/sign", data={**SIGNER, **fields, "csrf_token": token})
+        assert response.status_code == 303
+
+
+def _sign(visitor: Visitor) -> tuple[str, dict]:
+    return f"/c/{visitor.slug}/sign", SIGNER
+
+
+def _confirm(visitor: Visitor) -> tuple[str, dict]:
+    visitor.signature()
+    return confirm_link(sent_bodies()[-1]), {}
+
+
+def _resend(visitor: Visitor) -> tuple[str, dict]:
+    visitor.signature()
+    return f"/c/{visitor.slug}/resend", {"email": SIGNER["email"]}
+
+
+def _remove(visitor: Visitor) -> tuple[str, dict]:
+    now = utcnow()
+    return visitor.path_of(lambda s: removal_links.removal_link(s.campaign, s, now=now)), {}
+
+
+def _delete_my_data(visitor: Visitor) -> tuple[str, dict]:
+    visitor.signature()
+    return "/delete-my-data", {"email": SIGNER["email"]}
+
+
+def _forget(visitor: Visitor) -> tuple[str, dict]:
+    now = utcnow()
+    return visitor.path_of(lambda s: removal_links.deletion_link(s, now=now)), {}
+
+
+def _choose_district(visitor: Visitor) -> tuple[str, dict]:
+    representative_data.load(visitor.app)
+    visitor.sign_here(postcode="55416")  # a ZIP code in two districts
+    return f"/c/{visitor.slug}/signed/district", {"district": "MN-03"}
+
+
+def _contacted(visitor: Visitor) -> tuple[str, dict]:
+    member = representative_data.load(visitor.app)[representative_data.MEMBER_MN_05]
+    return (f"/c/{visitor.slug}/representatives/{member}/contacted",
+            {"channel": "phone", "country": "US", "postcode": "55401"})
+
+
+# Keyed "METHOD rule", as the url_map spells it.
+PUBLIC_POSTS = {
+    "POST /c/<slug>/sign": _sign,
+    "POST /c/<slug>/confirm/<token>": _confirm,
+    "POST /c/<slug>/resend": _resend,
+    "POST /c/<slug>/remove/<token>": _remove,
+    "POST /delete-my-data": _delete_my_data,
+    "POST /delete-my-data/<token>": _forget,
+    "POST /c/<slug>/signed/district": _choose_district,
+    "POST /c/<slug>/representatives/<int:rep_id>/contacted": _contacted,
+}
+# Posted from a frame on other sites, without the session cookie: a signed form token and the
+# Origin check stand in for the session's token (campaign/public/embed.py), tested below.
+OWN_CHECK = {"POST /c/<slug>/embed/sign"}
+PUBLIC_ROUTES = state_changing_routes(lambda blueprint: blueprint not in ("organizer", "auth"))
+WALKED = [route for route in PUBLIC_ROUTES if f"{route[0]} {route[1]}" not in OWN_CHECK]
+
+
+def test_the_tables_list_only_routes_that_exist():
+    existing = {f"{method} {rule}" for method, rule, _ in PUBLIC_ROUTES}
+    assert sorted((set(PUBLIC_POSTS) | OWN_CHECK) - existing) == []
+
+
+def _snapshot(app) -> dict:
+    with app.app_context():
+        snapshot = database_snapshot()
+        db.session.remove()
+    return snapshot
+
+
+@pytest.mark.parametrize(("method", "rule", "endpoint"), WALKED,
+                         ids=[f"{endpoint} {method} {rule}" for method, rule, endpoint in WALKED])
+def test_a_public_form_without_its_token_is_refused_and_stores_nothing(
+        csrf_app, make_campaign, method, rule, endpoint):
+    prepare = PUBLIC_POSTS.get(f"{method} {rule}")
+    if prepare is None:
+        pytest.fail(f"{endpoint} ({method} {rule}) changes state but is not in PUBLIC_POSTS of "
+                    f"{__name__}: add how to send it a request")
+    visitor = Visitor(csrf_app, make_campaign())
+    url, form = prepare(visitor)
+    before = _snapshot(csrf_app)
+
+    refused = visitor.client.open(url, method=method, data=form)
+    assert refused.status_code == 400, refused.text[:500]
+    assert "This form has expired" in refused.text
+    assert _snapshot(csrf_app) == before
+
+    # The same request with the session's own token does what the form is for.
+    token = _token(visitor.client.get(f"/c/{visitor.slug}").text)
+    done = visitor.client.open(url, method=method, data={**form, "csrf_token": token})
+    assert done.status_code < 400, done.text[:500]
+    assert _snapshot(csrf_app) != before
+
+
+# The embedded form: no session token, its own checks instead ----------------------------------
+
+FOREIGN = "https://news.example.org"
+
+
+def _embed_token(app, slug: str) -> str:
+    match = re.search(r'name="form_token" value="([^"]+)"', app.test_client().get(f"/c/{slug}/embed").text)
+    assert match, "the embedded form carries no form token"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("headers", "form_token", "status"),
+    [
+        ({}, None, 400),
+        ({}, "1700000000.bm9uY2Vub25jZW5vbmNl.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE", 400),
+        ({"Origin": FOREIGN}, None, 403),
+        ({"Origin": "null", "Referer": f"{FOREIGN}/article"}, None, 403),
+        ({"Origin": FOREIGN}, "valid", 403),
+    ],
+    ids=["no-origin-no-token", "no-origin-forged-token", "foreign-origin", "foreign-referer",
+         "foreign-origin-valid-token"],
+)
+def test_the_embedded_form_refuses_what_neither_its_token_nor_its_origin_vouches_for(
+        csrf_app, make_campaign, signer, headers, form_token, status):
+    slug = make_campaign()
+    if form_token == "valid":
+        form_token = _embed_token(csrf_app, slug)
+    data = signer(form_token=form_token)
+    before = _snapshot(csrf_app)
+    response = csrf_app.test_client().post(f"/c/{slug}/embed/sign", data=data, headers=headers)
+    assert response.status_code == status
+    assert _snapshot(csrf_app) == before
+    # From the frame itself (this site's origin, the token of the form it was given) it signs.
+    accepted = csrf_app.test_client().post(
+        f"/c/{slug}/embed/sign", data=signer(form_token=_embed_token(csrf_app, slug)),
+        headers={"Origin": "http://localhost"})
+    assert accepted.status_code == 303
+    with csrf_app.app_context():
+        assert count_rows(Signature) == 1

@@ -10,6 +10,7 @@ from campaign.clock import utcnow
 from campaign.counts import tallies
 from campaign.extensions import db
 from campaign.models import Signature, SignatureStatus
+from tests import seats
 
 
 def _add_signer(app, slug: str, **fields) -> None:
@@ -33,6 +34,21 @@ def test_index_lists_open_campaigns_only(client, make_campaign):
     assert page.status_code == 200
     assert "Open one" in page.text
     assert "Closed one" not in page.text and "Draft one" not in page.text
+
+
+def test_index_counts_only_confirmed_signatures(app, client, make_campaign):
+    """Pending, invalidated and held signatures are on no campaign's count."""
+    mixed = make_campaign(title="Mixed signers", goal=100)
+    make_campaign(title="Nobody yet", goal=100)
+    with app.app_context():
+        seats.add_signers(mixed, seats.STATUS_MIX)
+        db.session.commit()
+    items = client.get("/").text.split("<li>")[1:]
+    [mixed_item] = [item for item in items if "Mixed signers" in item]
+    [empty_item] = [item for item in items if "Nobody yet" in item]
+    assert '<strong class="count-number">2</strong> signatures' in mixed_item
+    assert '<progress value="2" max="100"' in mixed_item
+    assert '<strong class="count-number">0</strong> signatures' in empty_item
 
 
 def test_campaign_page_shows_article_commentary_petition_and_form(app, client, ctx):

@@ -18,7 +18,7 @@ from campaign.extensions import db
 from campaign.mail import backends, outbox
 from campaign.models import Campaign, CampaignStatus, ConfirmationToken, SignatureStatus
 from campaign.ops.security import RedactTokens, redact
-from tests.helpers import confirm_link, signatures
+from tests.helpers import confirm_link, outbox_messages, signatures
 
 SAMPLE_TOKEN = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE"  # the shape of a real one (43)
 
@@ -204,9 +204,42 @@ def test_resend_refuses_an_invalid_address(app, client, make_campaign, address, 
     assert deliver(app) == []
 
 
-def test_signing_again_and_again_sends_at_most_the_daily_cap(app, client, make_campaign, signer):
+@pytest.mark.parametrize(
+    "closing",
+    [{"status": CampaignStatus.CLOSED}, {"closes_at": utcnow() - timedelta(seconds=1)}],
+    ids=["closed", "past-closing-date"],
+)
+def test_resend_after_the_campaign_closed_sends_nothing_and_says_it_closed(
+        app, client, make_campaign, signer, closing):
     slug = make_campaign()
-    answers = {sign(client, slug, signer()).headers["Location"] for _ in range(5)}
+    sign(client, slug, signer())
+    deliver(app)
+    with app.app_context():
+        db.session.execute(update(Campaign).where(Campaign.slug == slug).values(**closing))
+        db.session.commit()
+        queued = len(outbox_messages())
+    answers = set()
+    for address in ["ada@example.org", "unknown@example.org"]:  # a pending signer, and nobody
+        response = resend(client, slug, address)
+        assert response.status_code == 409
+        assert "This petition has closed" in response.text
+        assert "Check your email" not in response.text and "on its way" not in response.text
+        answers.add(response.text)
+    assert len(answers) == 1  # the same answer for both: it says nothing of who signed
+    with app.app_context():
+        assert len(outbox_messages()) == queued
+    assert deliver(app) == []
+    form = client.get(f"/c/{slug}/resend")
+    assert "This petition has closed" in form.text and 'name="email"' not in form.text
+
+
+def test_signing_again_and_again_sends_at_most_the_daily_cap(app, client, make_campaign, signer,
+                                                             clock):
+    slug = make_campaign()
+    answers = set()
+    for _ in range(5):  # each time past the resend window, so each may send a new link
+        answers.add(sign(client, slug, signer()).headers["Location"])
+        clock.move(minutes=app.config["CONFIRMATION_RESEND_MINUTES"])
     assert len(answers) == 1
     assert len(states(app)) == 1
     sent = deliver(app)

@@ -8,7 +8,8 @@ from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.mail import outbox
 from campaign.models import Campaign, OutboxMessage, Signature, SignatureStatus
-from tests.helpers import count_rows, outbox_messages, signatures
+from campaign.signing import signer_mail
+from tests.helpers import count_rows, outbox_messages, query_plan, signatures
 
 
 def test_accepted_signature_is_stored_with_one_email(app, client, make_campaign, signer):
@@ -123,12 +124,14 @@ def test_body_over_64_kb_gets_413(app, client, make_campaign, signer):
         assert count_rows(Signature) == 0
 
 
-def test_answer_is_the_same_for_new_pending_and_confirmed(app, client, make_campaign, signer):
+def test_answer_is_the_same_for_new_pending_and_confirmed(app, client, make_campaign, signer,
+                                                          clock):
     slug = make_campaign()
     answers = []
-    for _ in range(2):  # new, then pending
+    for _ in range(2):  # new, then pending (after the resend window: a new link is sent)
         response = client.post(f"/c/{slug}/sign", data=signer(), follow_redirects=True)
         answers.append((response.status_code, response.text))
+        clock.move(minutes=app.config["CONFIRMATION_RESEND_MINUTES"])
     with app.app_context():
         [signature] = signatures()
         signature.status = SignatureStatus.CONFIRMED
@@ -158,21 +161,75 @@ def test_same_person_signs_two_campaigns(app, client, make_campaign, signer):
         assert count_rows(Signature) == 2
 
 
-def test_at_most_three_emails_a_day_per_address(app, client, make_campaign, signer):
+def _emails(app) -> list[str]:
+    with app.app_context():
+        return [message.kind for message in outbox_messages()]
+
+
+def test_at_most_three_emails_a_day_per_address(app, client, make_campaign, signer, clock):
     slug = make_campaign()
-    for _ in range(6):
+    for _ in range(6):  # each past the resend window: only the daily cap holds them back
         assert client.post(f"/c/{slug}/sign", data=signer()).status_code == 303
+        clock.move(minutes=app.config["CONFIRMATION_RESEND_MINUTES"], seconds=1)
     with app.app_context():
         assert count_rows(Signature) == 1
-        messages = outbox_messages()
-        assert len(messages) == 3
-        # A day later the signer may be reminded again.
-        for message in messages:
-            message.created_at = utcnow() - timedelta(days=1, minutes=1)
-        db.session.commit()
+    assert _emails(app) == ["confirm"] * 3
+    clock.move(days=1)  # a day after the first: the signer may be reminded again
     client.post(f"/c/{slug}/sign", data=signer())
+    assert _emails(app) == ["confirm"] * 4
+
+
+def test_a_double_click_or_a_replayed_form_sends_one_email(app, client, make_campaign, signer,
+                                                           clock):
+    """Signing again while the last link is fresh sends nothing; later the link comes again."""
+    slug = make_campaign()
+    assert app.config["CONFIRMATION_RESEND_MINUTES"] == 5
+    started = clock.now
+    answers = []
+
+    def sign_at(after: timedelta) -> None:
+        clock.now = started + after
+        response = client.post(f"/c/{slug}/sign", data=signer(), follow_redirects=True)
+        answers.append((response.status_code, response.text))
+
+    sign_at(timedelta(0))
+    sign_at(timedelta(milliseconds=50))  # the double click
     with app.app_context():
-        assert len(outbox_messages()) == 4
+        assert count_rows(Signature) == 1
+    assert _emails(app) == ["confirm"]
+    sign_at(timedelta(seconds=5))  # the same form sent again
+    sign_at(timedelta(minutes=4, seconds=59))
+    assert _emails(app) == ["confirm"]
+    sign_at(timedelta(minutes=5))  # past the window: the link again
+    assert _emails(app) == ["confirm"] * 2
+    sign_at(timedelta(minutes=6))  # within the window of that second email
+    assert _emails(app) == ["confirm"] * 2
+    sign_at(timedelta(minutes=10))
+    assert _emails(app) == ["confirm"] * 3
+    sign_at(timedelta(minutes=30))  # the daily cap
+    sign_at(timedelta(hours=23, minutes=59))
+    assert _emails(app) == ["confirm"] * 3
+    sign_at(timedelta(days=1, seconds=1))  # the first email is over a day old: one more
+    assert _emails(app) == ["confirm"] * 4
+    with app.app_context():
+        assert count_rows(Signature) == 1
+    assert len(answers) == 10 and len(set(answers)) == 1  # the page never tells them apart
+    assert answers[0][0] == 200 and "Check your email" in answers[0][1]
+
+
+def test_the_resend_window_is_a_setting(app, make_campaign, signer, clock):
+    app.config["CONFIRMATION_RESEND_MINUTES"] = 1
+    slug = make_campaign()
+    client = app.test_client()
+    for seconds in (0, 59, 1):
+        clock.move(seconds=seconds)
+        client.post(f"/c/{slug}/sign", data=signer())
+    assert _emails(app) == ["confirm"] * 2
+
+
+def test_the_last_email_is_found_on_the_outbox_index(app, ctx):
+    plan = query_plan(signer_mail.emails_since_query(1, "ada@example.org", utcnow()))
+    assert "ix_outbox_messages_campaign_id_recipient_key_created_at" in plan
 
 
 def test_country_defaults_to_the_campaigns(app, client, make_campaign, signer):
