@@ -14,6 +14,7 @@ from campaign.signing import confirmations, removal_links
 
 # The outbox kind (and template) of confirmation emails; bounces.py looks for their failures.
 CONFIRMATION_KIND = "confirm"
+ALREADY_SIGNED_KIND = "already_signed"
 
 
 def _send(
@@ -58,36 +59,36 @@ def send_confirmation_again(campaign: Campaign, signature: Signature, *, now: da
     """For a pending signer who signs again: the link again, unless one was queued less than
     CONFIRMATION_RESEND_MINUTES ago (a double click, a form sent twice) or the daily limit is
     reached."""
-    config = current_app.config
-    emails_today, last_link_at = _emails_since(campaign.id, signature.email_key,
-                                               now - timedelta(days=1))
-    if emails_today >= config["EMAILS_PER_ADDRESS_PER_DAY"]:
-        return False
-    window = timedelta(minutes=config["CONFIRMATION_RESEND_MINUTES"])
-    if last_link_at is not None and now - last_link_at < window:
+    if not _repeat_may_email(campaign, signature, now, CONFIRMATION_KIND):
         return False
     _queue_confirmation(campaign, signature, now)
     return True
 
 
-def emails_since_query(campaign_id: int, recipient_key: str, since: datetime) -> Select:
+def _repeat_may_email(campaign: Campaign, signature: Signature, now: datetime, kind: str) -> bool:
+    """Whether a repeat may get an email of this kind: within the daily limit, and none of the
+    kind queued in the last CONFIRMATION_RESEND_MINUTES (one click, one email)."""
+    config = current_app.config
+    emails_today, last_of_kind_at = db.session.execute(
+        emails_since_query(campaign.id, signature.email_key, now - timedelta(days=1), kind)).one()
+    if emails_today >= config["EMAILS_PER_ADDRESS_PER_DAY"]:
+        return False
+    window = timedelta(minutes=config["CONFIRMATION_RESEND_MINUTES"])
+    return last_of_kind_at is None or now - last_of_kind_at >= window
+
+
+def emails_since_query(campaign_id: int, recipient_key: str, since: datetime,
+                       kind: str = CONFIRMATION_KIND) -> Select:
     """How many emails one signer was sent about one campaign since a time, and when the last
-    confirmation link of those was queued: one range of the outbox's (campaign_id,
-    recipient_key, created_at) index."""
+    of one kind was queued: one range of the outbox's (campaign_id, recipient_key, created_at)
+    index."""
     return (
         select(func.count(OutboxMessage.id),
-               func.max(OutboxMessage.created_at).filter(OutboxMessage.kind == CONFIRMATION_KIND))
+               func.max(OutboxMessage.created_at).filter(OutboxMessage.kind == kind))
         .where(OutboxMessage.campaign_id == campaign_id,
                OutboxMessage.recipient_key == recipient_key,
                OutboxMessage.created_at >= since)
     )
-
-
-def _emails_since(campaign_id: int, recipient_key: str,
-                  since: datetime) -> tuple[int, datetime | None]:
-    count, last_link_at = db.session.execute(
-        emails_since_query(campaign_id, recipient_key, since)).one()
-    return count, last_link_at
 
 
 def _queue_confirmation(campaign: Campaign, signature: Signature, now: datetime) -> None:
@@ -107,8 +108,13 @@ def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signat
 
 
 def send_already_signed(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
-    """Tell a confirmed signer who signed again that their signature already counts."""
-    return _send_with_campaign_link("already_signed", "You have already signed", campaign, signature, now)
+    """Tell a confirmed signer who signed again that their signature already counts (once per
+    CONFIRMATION_RESEND_MINUTES, like the link to a pending one)."""
+    if not _repeat_may_email(campaign, signature, now, ALREADY_SIGNED_KIND):
+        return False
+    _send(ALREADY_SIGNED_KIND, campaign, signature, now, subject="You have already signed",
+          link=public_url("public.campaign", slug=campaign.slug))
+    return True
 
 
 def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:

@@ -179,6 +179,24 @@ def test_at_most_three_emails_a_day_per_address(app, client, make_campaign, sign
     assert _emails(app) == ["confirm"] * 4
 
 
+def test_a_confirmed_signer_who_clicks_twice_is_told_once(app, client, make_campaign, signer,
+                                                          clock):
+    """The "already signed" email follows the same window as the link: one click, one email."""
+    slug = make_campaign()
+    client.post(f"/c/{slug}/sign", data=signer())
+    with app.app_context():
+        [signature] = signatures()
+        signature.status = SignatureStatus.CONFIRMED
+        signature.confirmed_at = utcnow()
+        db.session.commit()
+    answers = {client.post(f"/c/{slug}/sign", data=signer()).status_code for _ in range(2)}
+    assert answers == {303}
+    assert _emails(app) == ["confirm", "already_signed"]
+    clock.move(minutes=app.config["CONFIRMATION_RESEND_MINUTES"], seconds=1)
+    client.post(f"/c/{slug}/sign", data=signer())
+    assert _emails(app) == ["confirm", "already_signed", "already_signed"]
+
+
 def test_a_double_click_or_a_replayed_form_sends_one_email(app, client, make_campaign, signer,
                                                            clock):
     """Signing again while the last link is fresh sends nothing; later the link comes again."""
