@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from campaign import database
+from campaign import database, plurals
 from campaign.campaigns import markdown, social_card, store
 from campaign.cli import register_commands
 from campaign.errors import register_error_handlers
@@ -63,6 +63,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.filters["counted"] = plurals.counted
     app.jinja_env.globals["country_options"] = countries.options_html
     app.jinja_env.globals["country_name"] = countries.name_of
     app.url_map.converters["int"] = DatabaseId  # before the routes that use it

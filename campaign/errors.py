@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 _MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    401: ("Log in first", "This download is for logged-in organizers. Please log in and try again."),
     404: ("Page not found", "There is no page at this address. It may have moved, or the link may be mistyped."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too much data", "What you sent is larger than this form accepts. Please shorten it and try again."),

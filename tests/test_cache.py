@@ -108,10 +108,10 @@ def test_dashboard_shows_new_signatures_after_the_background_recount(
 
     add_confirmed(1)
     assert "Counted at" in confirmed_shown()
-    assert "1 of 1 confirmed signers" in " ".join(confirmed_shown().split())
+    assert "1 of 1 confirmed signer " in " ".join(confirmed_shown().split())
     add_confirmed(2)
     # Within its lifetime the count is reused; after it, the next views see the new row.
-    assert "1 of 1 confirmed signers" in " ".join(confirmed_shown().split())
+    assert "1 of 1 confirmed signer " in " ".join(confirmed_shown().split())
     time.sleep(1.1)  # DASHBOARD_CACHE_SECONDS runs out: what the page shows after is tested
     _wait_for(lambda: "2 of 2 confirmed signers" in " ".join(confirmed_shown().split()))
 

@@ -17,6 +17,11 @@ def visible_campaigns(organizer: Organizer) -> Select:
     )
 
 
+def visible_campaign(organizer: Organizer, slug: str) -> Campaign | None:
+    """The campaign at slug, drafts included, if this organizer may see it; else None."""
+    return db.session.scalar(visible_campaigns(organizer).where(Campaign.slug == slug))
+
+
 def add_member(campaign: Campaign, organizer: Organizer, role: str = MemberRole.MEMBER) -> None:
     """Give an organizer access to a campaign (idempotent)."""
     existing = db.session.get(CampaignMember, (campaign.id, organizer.id))

@@ -1,1 +1,1 @@
-"""Campaigns: storing and editing them, importing articles into them, their cards and previews."""
+"""Campaigns: storing and editing them, importing articles into them and drafting their ask, what to review before opening, their cards and previews."""

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from campaign.campaigns import sharing
 from campaign.models import Action, ActionKind, Campaign
-from campaign.places import countries
+from campaign.places import countries, regions
+from campaign.representatives import officials
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Card:
     hashtags: list[str] = field(default_factory=list)
     event: dict | None = None
     petition_titles: list[str] = field(default_factory=list)
+    # Contact and letter cards start with a postcode box for the visitor's own representatives.
+    lookup_country: str = ""
+    postcode_word: str = ""
 
 
 def signature_block(signer: Signer | None) -> str:
@@ -56,10 +60,12 @@ def place_of(region: str, postcode: str, country: str) -> str:
 def build(campaign: Campaign, page_url: str, signer: Signer | None = None) -> list[Card]:
     """Every action of the campaign, in order, as a card."""
     letter = letter_text(campaign, signer)
-    return [_card(action, campaign, page_url, letter) for action in campaign.actions]
+    matches = {(m.action_id, m.contact_index): m for m in officials.match_campaign(campaign)}
+    return [_card(action, campaign, page_url, letter, matches) for action in campaign.actions]
 
 
-def _card(action: Action, campaign: Campaign, page_url: str, letter: str) -> Card:
+def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
+          matches: dict[tuple[int | None, int], officials.Match]) -> Card:
     details = action.details or {}
     card = Card(kind=action.kind, title=action.title, text=action.body, section=details.get("section", ""),
                 items=[i for i in details.get("items", []) if i.get("label") or i.get("text")])
@@ -67,9 +73,16 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str) -> Car
     if details.get("letter") or action.kind == ActionKind.LETTER:
         card.what_to_say = list((details.get("letter") or {}).get("what_to_say", []))
         card.letter = letter
-        card.letter_mailto = sharing.mailto("", subject=subject, body=letter)
+    if action.kind in (ActionKind.CONTACT, ActionKind.LETTER):
+        card.lookup_country = campaign.default_country
+        card.postcode_word = "ZIP code" if campaign.default_country == "US" else "postcode"
     if action.kind == ActionKind.CONTACT:
-        card.contacts = [_contact(c, subject, letter) for c in details.get("contacts", [])]
+        card.contacts = [_contact(c, subject, letter, matches.get((action.id, index)))
+                         for index, c in enumerate(details.get("contacts", []))]
+    # Only to someone: a mail with an empty "To" leaves the visitor guessing whom to write to.
+    recipients = [c["email"] for c in card.contacts if c["email"]]
+    if card.letter and recipients:
+        card.letter_mailto = sharing.mailto(",".join(recipients), subject=subject, body=letter)
     elif action.kind == ActionKind.SHARE:
         card.hashtags = list(details.get("hashtags") or campaign.hashtags)
         card.share_links = sharing.share_links(page_url, campaign.title, card.hashtags, campaign.title)
@@ -82,17 +95,40 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str) -> Car
     return card
 
 
-def _contact(contact: dict, subject: str, letter: str) -> dict:
-    """A contact as shown: an email only once an organizer has verified it."""
+def _contact(contact: dict, subject: str, letter: str, match: officials.Match | None) -> dict:
+    """A contact as shown: a matched official's own record, never the article's details;
+    otherwise an email only once verified, and an address or phone only from a verified
+    contact or one an organizer entered."""
+    if match is not None and match.official is not None:
+        return _official_contact(match.official, subject, letter)
     verified = bool(contact.get("email_verified") and contact.get("email"))
+    trusted = verified or bool(contact.get("by_organizer"))
+    shown = {key: contact.get(key, "") if trusted else "" for key in ("address", "phone", "contact_form")}
     return {
         "name": contact.get("name", ""),
         "office": contact.get("office", ""),
-        "address": contact.get("address", ""),
-        "phone": contact.get("phone", ""),
-        "tel": sharing.tel(contact.get("phone", "")),
-        "contact_form": contact.get("contact_form", ""),
+        **shown,
+        "tel": sharing.tel(shown["phone"]),
         "email": contact["email"] if verified else "",
         "mailto": sharing.mailto(contact["email"], subject=subject, body=letter) if verified else "",
-        "unverified": bool(contact.get("email")) and not verified,
+        "unverified": not trusted and any(contact.get(k) for k in ("email", "address", "phone", "contact_form")),
+        "official": False,
+    }
+
+
+def _official_contact(official: officials.Official, subject: str, letter: str) -> dict:
+    """A matched official as the official record has them."""
+    area = official.district or (regions.state_name(official.region) if official.country == "US"
+                                 else official.region)
+    return {
+        "name": official.name,
+        "office": ", ".join(part for part in (official.office_label, area) if part),
+        "address": official.address,
+        "phone": official.phone,
+        "tel": sharing.tel(official.phone),
+        "contact_form": official.contact_form_url,
+        "email": official.email,
+        "mailto": sharing.mailto(official.email, subject=subject, body=letter) if official.email else "",
+        "unverified": False,
+        "official": True,
     }

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from campaign.articles import ImportedAction, ImportedArticle, Report
-from campaign.campaigns import store
+from campaign.campaigns import drafting, store
 from campaign.extensions import db
 from campaign.models import Action, ActionKind, Article, Campaign, CampaignStatus
 
@@ -86,12 +86,42 @@ def _fill_article(article: Article, imported: ImportedArticle) -> None:
 
 def _new_campaign(imported, article, slug, open_now, notes, fields) -> Campaign:
     slug = slug or _free_slug(store.slugify(imported.headline))
-    fields.setdefault("title", article.headline[:300])
-    if "petition_text" not in fields:
-        fields["petition_text"] = _petition_text(imported)
-        notes.append("The petition text was taken from the article: review it before opening.")
+    drafted = _drafted_fields(imported, article, fields, notes)
     status = CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT
-    return store.create(slug=slug, article=article, status=status, **fields)
+    campaign = store.create(slug=slug, article=article, status=status, **fields)
+    campaign.drafted_fields = drafted
+    return campaign
+
+
+DRAFTED_NAMES = {"title": "the title", "target": "the target", "petition_text": "the petition text"}
+
+
+def _drafted_fields(imported: ImportedArticle, article: Article, fields: dict,
+                    notes: list[str]) -> dict[str, str]:
+    """Fill the fields the caller left out from drafting's rules: {field: where it came from}.
+
+    A field no rule fits keeps what the importer took before (the headline, no target, the
+    first words of the petition action) and its reason, so the review step flags it.
+    """
+    draft = drafting.draft_ask(imported)
+    fallbacks = {"title": article.headline[:300], "target": "", "petition_text": _petition_text(imported)}
+    drafted: dict[str, str] = {}
+    for name, fallback in fallbacks.items():
+        if name in fields:
+            continue
+        proposal = getattr(draft, name)
+        fields[name] = proposal.value if proposal.found else fallback
+        drafted[name] = proposal.source if proposal.found else f"{proposal.source}: {NOT_DRAFTED[name]}"
+        if not proposal.found:
+            notes.append(f"No rule fit {DRAFTED_NAMES[name]} ({proposal.source}): {NOT_DRAFTED[name]}.")
+    if drafted:
+        names = ", ".join(DRAFTED_NAMES[name] for name in drafted)
+        notes.append(f"Drafted from the article: {names}. Review them before opening.")
+    return drafted
+
+
+NOT_DRAFTED = {"title": "the headline stays", "target": "left empty",
+               "petition_text": "the first words of the petition action or commentary stay"}
 
 
 def _free_slug(base: str) -> str:

@@ -49,7 +49,7 @@ def mailto(address: str, *, subject: str, body: str) -> str:
     """A mailto: link with subject and body; spaces as %20, since mail apps do not read '+'."""
     query = "&".join(f"{key}={quote(value, safe='')}" for key, value in
                      (("subject", subject), ("body", body)) if value)
-    return f"mailto:{quote(address, safe='@')}" + (f"?{query}" if query else "")
+    return f"mailto:{quote(address, safe='@,')}" + (f"?{query}" if query else "")
 
 
 def tel(phone: str) -> str:

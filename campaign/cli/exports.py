@@ -20,6 +20,7 @@ from campaign.clock import utcnow
 from campaign.counts import constituents
 from campaign.delivery import archive, export_log, exports
 from campaign.extensions import db
+from campaign.plurals import counted
 
 export_cli = AppGroup("export", help="Export signer lists, counts per representative and "
                                      "delivery packets.")
@@ -44,7 +45,7 @@ def export_signers(slug: str, fmt: str, confirmed_only: bool, contact_only: bool
     with _audited():
         body = exports.stream(campaign_id, fmt, filters, bom=bom, organizer_id=None, source="cli")
     rows = _write(body, out)
-    click.echo(f"Exported {rows} rows of /c/{slug} to {out or 'standard output'}.", err=True)
+    click.echo(f"Exported {counted(rows, 'row')} of /c/{slug} to {out or 'standard output'}.", err=True)
 
 
 @export_cli.command("representatives")
@@ -65,7 +66,7 @@ def export_representatives(slug: str, fmt: str, out: str | None) -> None:
         export_log.begin(campaign_id, None, "export.representatives", format=fmt, rows=rows,
                              complete=True, source="cli")
     _write(_whole(text, rows), out)
-    click.echo(f"Exported {rows} representatives of /c/{slug} to {out or 'standard output'}.",
+    click.echo(f"Exported {counted(rows, 'representative')} of /c/{slug} to {out or 'standard output'}.",
                err=True)
 
 
@@ -88,8 +89,8 @@ def export_delivery(slug: str, directory: Path) -> None:
     finally:
         database.sqlite_write_intent.reset(reading)
     for entry in delivered:
-        click.echo(f"{entry.file}: {entry.packet.count} constituents, sha256 {entry.packet.sha256}")
-    click.echo(f"Wrote {len(delivered)} packets and {archive.SUMMARY_NAME} "
+        click.echo(f"{entry.file}: {counted(entry.packet.count, 'constituent')}, sha256 {entry.packet.sha256}")
+    click.echo(f"Wrote {counted(len(delivered), 'packet')} and {archive.SUMMARY_NAME} "
                f"to {directory}.", err=True)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from campaign.places import regions
+from campaign.plurals import counted
 
 SVG_NS = "http://www.w3.org/2000/svg"
 TILE = 56
@@ -98,7 +99,7 @@ def state_map(counts: dict[str, int], *, map_id: str, title: str) -> Markup:
     ET.SubElement(svg, "title", {"id": f"{map_id}-title"}).text = title
     ET.SubElement(svg, "desc", {"id": f"{map_id}-desc"}).text = (
         f"A map of the United States with one square per state, darker for more signatures: "
-        f"{on_map:,} signatures in {sum(1 for c in GRID if counts.get(c))} states. "
+        f"{counted(on_map, 'signature')} in {counted(sum(1 for c in GRID if counts.get(c)), 'state')}. "
         "The table has every figure."
     )
     for code, (column, row) in GRID.items():

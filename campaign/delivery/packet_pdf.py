@@ -21,6 +21,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from campaign.plurals import counted
+
 if TYPE_CHECKING:
     from campaign.delivery.contents import Packet, Signer
 
@@ -163,7 +165,8 @@ def _heading(pdf: _PacketPDF, packet: Packet) -> None:
         pdf.text_block(f"Signed between {_day(packet.first_signed)} and "
                        f"{_day(packet.last_signed)} (UTC); only confirmed signatures are counted.")
     if packet.in_shared:
-        pdf.text_block(f"A further {packet.in_shared:,} signers live in ZIP codes or postcodes "
+        lives = "lives" if packet.in_shared == 1 else "live"
+        pdf.text_block(f"A further {counted(packet.in_shared, 'signer')} {lives} in ZIP codes or postcodes "
                        "shared with a neighbouring district; they are not counted here.", SMALL)
 
 
@@ -186,7 +189,7 @@ def _manifest(pdf: _PacketPDF, packet: Packet) -> None:
     pdf.ln(3)
     pdf.set_fill_color(238, 241, 244)
     pdf.set_font(FAMILY, "B", SMALL)
-    pdf.multi_cell(0, 4.6, f"Manifest: {packet.count:,} signers · SHA-256 {packet.sha256}",
+    pdf.multi_cell(0, 4.6, f"Manifest: {counted(packet.count, 'signer')} · SHA-256 {packet.sha256}",
                    fill=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT, padding=(1.5, 2))
     pdf.text_block(packet.check_text, SMALL, "", 4.2)
     pdf.text_block(f"Prepared {packet.generated_at:%Y-%m-%d %H:%M} UTC.", SMALL, "", 4.2)

@@ -88,6 +88,9 @@ class Campaign(db.Model):
     default_country: Mapped[str] = mapped_column(String(2), default="US")
     # Delivery packets list each constituent's name and town, or only the count when False.
     deliver_names: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Fields the importer drafted from the article and no organizer has edited or kept yet:
+    # {"title": where it came from, ...}.
+    drafted_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     # Set by `flask purge` once the signers' personal data is gone; counts stay.
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,11 +13,12 @@ from campaign.organizer import (
     lists,
     manage,
     representatives,
+    review,
     signers,
 )
 from campaign.organizer.blueprint import bp
 
 VIEW_MODULES = (actions, audit, dashboard, downloads, embed, home, lists, manage, representatives,
-                signers)
+                review, signers)
 
 __all__ = ["VIEW_MODULES", "bp"]

@@ -10,6 +10,7 @@ from campaign.models import Action, ActionKind
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.blueprint import bp
 from campaign.organizer.forms import ActionForm
+from campaign.representatives import officials
 from campaign.signing.signer_input import InvalidInput, clean_email
 
 
@@ -23,7 +24,10 @@ def _action_or_404(campaign, action_id: int) -> Action:
 @bp.get("/c/<slug>/actions")
 def actions(slug: str):
     campaign = campaign_or_404(current_organizer(), slug)
-    return render_template("organizer/actions.html", campaign=campaign)
+    matches: dict[int | None, list[officials.Match]] = {}
+    for match in officials.match_campaign(campaign):
+        matches.setdefault(match.action_id, []).append(match)
+    return render_template("organizer/actions.html", campaign=campaign, matches=matches)
 
 
 def _form_for(action: Action | None) -> ActionForm:
@@ -60,6 +64,7 @@ def _contacts(form: ActionForm) -> list[dict]:
             "name": data["name"].strip(), "office": (data["office"] or "").strip(), "email": email,
             "email_verified": bool(email and data["email_verified"]), "address": (data["address"] or "").strip(),
             "phone": (data["phone"] or "").strip(), "contact_form": (data["contact_form"] or "").strip(), "note": "",
+            "by_organizer": True,  # what an organizer saves is theirs: shown, but its email only once checked
         })
     return contacts
 

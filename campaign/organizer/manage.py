@@ -7,12 +7,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from campaign import articles, audit, cache
 from campaign.accounts import memberships
-from campaign.campaigns import changes, imports, store
+from campaign.campaigns import changes, imports, readiness, store
 from campaign.extensions import db
 from campaign.models import Article, CampaignStatus, MemberRole
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.blueprint import bp
 from campaign.organizer.forms import CampaignForm, NewFromArticleForm
+from campaign.organizer.review import OPEN_ANYWAY, review_page
 
 
 def _new_page(article_form=None, campaign_form=None, status=200):
@@ -30,7 +31,9 @@ def _created(campaign, how: str, report_lines: list[str]):
     db.session.commit()
     for line in report_lines:
         flash(line)
-    return redirect(url_for(".edit_campaign", slug=campaign.slug), 303)
+    # An imported campaign goes to its review step first: what the importer drafted, what to check.
+    after = ".review" if how == "article" else ".edit_campaign"
+    return redirect(url_for(after, slug=campaign.slug), 303)
 
 
 @bp.get("/new")
@@ -69,7 +72,7 @@ def new_from_form():
     try:
         campaign = store.create(slug=(form.slug.data or "").strip() or store.slugify(form.title.data or ""),
                                     title=form.title.data or "", petition_text=form.petition_text.data or "")
-        _save_fields(campaign, form)
+        _save_fields(campaign, form, names_box=False)
     except store.InvalidCampaign as error:
         db.session.rollback()
         form.title.errors.append(str(error))
@@ -77,15 +80,20 @@ def new_from_form():
     return _created(campaign, "form", ["Campaign created as a draft: open it when it is ready."])
 
 
-def _save_fields(campaign, form: CampaignForm) -> None:
+def _save_fields(campaign, form: CampaignForm, *, names_box: bool = True) -> None:
+    """Store the form's fields; names_box: whether the form showed deliver_names.
+
+    The new page's form does not show it, and an unticked box sends nothing, so reading it
+    there would turn names off: a new campaign keeps the default, as an imported one does.
+    """
     closes_at = form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None
+    names = {"deliver_names": bool(form.deliver_names.data)} if names_box else {}
     store.update(
         campaign, title=form.title.data or "", slug=(form.slug.data or campaign.slug).strip(),
         petition_text=form.petition_text.data or "", target=form.target.data or "",
         goal=form.goal.data, closes_at=closes_at, require_confirmation=bool(form.require_confirmation.data),
-        deliver_names=bool(form.deliver_names.data),
         default_country=(form.default_country.data or "US").strip().upper(),
-        hashtags=form.hashtag_list(), commentary=form.commentary.data or "",
+        hashtags=form.hashtag_list(), commentary=form.commentary.data or "", **names,
     )
     store.touch(campaign)
     if form.headline.data or campaign.article is not None:
@@ -128,6 +136,7 @@ def edit_campaign(slug: str):
                 db.session.rollback()
                 form.slug.errors.append(str(error))
             else:
+                readiness.clear_edited(campaign, before)
                 audit.record("campaign.edited", organizer=current_organizer(), campaign=campaign,
                              changes=changes.diff(before, changes.snapshot(campaign)))
                 db.session.commit()
@@ -149,10 +158,17 @@ def change_status(slug: str):
     status = STATUS_CHANGES.get(request.form.get("to", ""))
     if status is None:
         abort(400)
+    opening = status == CampaignStatus.OPEN and campaign.status != CampaignStatus.OPEN
+    items = readiness.open_items(campaign) if opening else []
+    if items and not request.form.get(OPEN_ANYWAY):
+        count = f"{len(items)} open item{'' if len(items) == 1 else 's'}"
+        return review_page(campaign, status=409, message=f"Not opened: the campaign has {count}. "
+                           "Tick the box below to open it anyway, or deal with them first.")
     before = changes.snapshot(campaign)
     store.set_status(campaign, status)
     audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status,
-                 changes=changes.diff(before, changes.snapshot(campaign)))
+                 changes=changes.diff(before, changes.snapshot(campaign)),
+                 **({"open_items": len(items)} if items else {}))
     db.session.commit()
     cache.forget(campaign.id)
     flash(f"The campaign is now {status}.")

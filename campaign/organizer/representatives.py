@@ -53,6 +53,8 @@ def _packet(slug: str, representative_id: int) -> tuple[Campaign, contents.Packe
         abort(404)
     packet = contents.build(campaign, representative, now=utcnow(),
                             in_shared=constituents.shared_with(campaign.id, representative.district))
+    if packet.count == 0:  # no constituent of theirs signed: nothing to deliver, as the list says
+        abort(404)
     return campaign, packet
 
 

@@ -17,6 +17,7 @@ from campaign.organizer.forms import (
     SignerFilterForm,
     SignerRowForm,
 )
+from campaign.plurals import counted
 from campaign.signing import bounces, moderation
 
 PAGE_SIZE = 50
@@ -88,11 +89,11 @@ def _apply(campaign, query, operation: str, *, reason: str = "",
     organizer = current_organizer()
     if operation == "release":
         released = moderation.release(campaign, query, organizer=organizer, now=utcnow())
-        return f"{released:,} held signers released"
+        return f"{counted(released, 'held signer')} released"
     status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
     changed = moderation.set_status(campaign, query, status, organizer=organizer, now=utcnow(),
                                     reason=reason, signature_id=signature_id)
-    return f"{changed:,} signers {'invalidated' if operation == 'invalidate' else 'restored'}"
+    return f"{counted(changed, 'signer')} {'invalidated' if operation == 'invalidate' else 'restored'}"
 
 
 ROW_OPERATIONS = {"invalidate", "restore", "release", "hide-comment", "show-comment"}

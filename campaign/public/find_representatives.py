@@ -34,6 +34,7 @@ from campaign.signing import district_choice, signer_input
 bp = Blueprint("representatives", __name__)
 
 NOTED = "Thank you — noted."
+DISTRICT_REFUSED = "district-refused"  # the category of the flashed message, shown in the form
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -132,6 +133,7 @@ class AfterSigning:
     lookup_url: str
     form: DistrictChoiceForm | None
     chosen: str  # the area the signer said is theirs
+    error: str = ""  # why the last choice was refused, shown in the form asked again
 
 
 def after_signing(campaign: Campaign) -> AfterSigning | None:
@@ -150,6 +152,7 @@ def after_signing(campaign: Campaign) -> AfterSigning | None:
         form=DistrictChoiceForm(options=options, district=remembered.district or None)
         if options else None,
         chosen=dict(options).get(remembered.district, ""),
+        error=" ".join(get_flashed_messages(category_filter=[DISTRICT_REFUSED])) if options else "",
     )
 
 
@@ -166,10 +169,10 @@ def choose_district(slug: str):
         candidates = districts.lookup(remembered.country, remembered.postcode).districts
         form = DistrictChoiceForm(options=[(code, code) for code in candidates])
         if not form.validate_on_submit():
-            return _refused(422, "Please choose one of the districts listed",
-                            "Your ZIP code lies in several districts: pick the one your "
-                            "representative sits for, or leave it.",
-                            campaign, _district_choice_url(slug))
+            # Asked again where it was asked, with the reason: the form, not a dead end.
+            flash("Choose one of the districts listed: the one your representative sits for, "
+                  "or leave it.", DISTRICT_REFUSED)
+            return redirect(_district_choice_url(slug), 303)
         if remembered.signature_id is not None:
             district_choice.choose(campaign.id, remembered.signature_id, form.district.data)
             db.session.commit()

@@ -11,17 +11,19 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from campaign import cache, database
 from campaign.abuse import rate_limits
+from campaign.accounts import memberships
 from campaign.campaigns import action_cards, social_card, store
 from campaign.clock import utcnow
 from campaign.counts import constituents, tallies, tile_map
 from campaign.extensions import db
 from campaign.links import public_url
-from campaign.models import Campaign, SignatureStatus
+from campaign.models import Campaign, CampaignStatus, SignatureStatus
 from campaign.public import find_representatives, forms, signer_memory
 from campaign.public.forms import ConfirmForm, ResendForm, SignForm
 from campaign.signing import confirmations, signatures, submission
@@ -39,9 +41,10 @@ def _campaign_or_404(slug: str, *, recent: bool = False) -> Campaign:
 
 
 def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 200, notice: str = "",
-                     **slots):
+                     *, preview: bool = False, **slots):
+    # preview: a draft shown to its organizers, its form shown but disabled, nothing cached
     count = tallies.confirmed_count(campaign.id)
-    form = form if campaign.accepts_signatures(utcnow()) else None
+    form = form if preview or campaign.accepts_signatures(utcnow()) else None
     return render_template(
         "public/campaign.html",
         campaign=campaign,
@@ -49,10 +52,11 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
         count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         signers=signatures.latest_public(campaign.id),
-        body_html=_campaign_body(campaign, can_sign=form is not None),
+        body_html=_campaign_body(campaign, can_sign=form is not None, shared=not preview),
         card_image_url=public_url("public.card_image", slug=campaign.slug,
                                   v=social_card.count_bucket(count)),
         notice=notice,
+        preview=preview,
         **_state_map(campaign.id),
         **slots,
     ), status
@@ -67,7 +71,7 @@ def _state_map(campaign_id: int) -> dict:
             "state_rows": tile_map.table_rows(states)}
 
 
-def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
+def _campaign_body(campaign: Campaign, *, can_sign: bool, shared: bool = True) -> Markup:
     """The article, commentary and cards; rendered once per version for visitors who have not signed.
 
     The key holds the campaign's updated_at, which every edit of it, its article or its
@@ -81,7 +85,8 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool) -> Markup:
                                       can_sign=can_sign,
                                       representatives_url=find_representatives.representatives_url(campaign)))
 
-    if signer is not None:  # a letter signed with this visitor's name is theirs alone
+    # A letter signed with this visitor's name is theirs alone; a draft's preview is no one's.
+    if signer is not None or not shared:
         return render()
     key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url)
     return cache.cached(key, render)
@@ -106,7 +111,9 @@ def index():
 
 @bp.get("/c/<slug>")
 def campaign(slug: str):
-    campaign = _campaign_or_404(slug, recent=True)
+    campaign = store.get_public_recent(slug)
+    if campaign is None:
+        return _draft_preview(slug)
     ref = request.args.get("ref", "")
     if _session_signer(campaign) is not None:
         return _render_campaign(campaign, forms.sign_form(campaign, ref=ref))
@@ -117,6 +124,21 @@ def campaign(slug: str):
                                                    ref_value=_REF_SLOT)[0])
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     return page.replace(_TOKEN_SLOT, token).replace(_REF_SLOT, escape(ref))
+
+
+def _draft_preview(slug: str):
+    """A draft's page, with a banner, for the organizers who may see it; 404 for everyone else.
+
+    Never through the page cache, and no-store, so that no one else is ever served it.
+    Signing a draft stays refused: sign() reads public campaigns only.
+    """
+    draft = None
+    if current_user.is_authenticated and store.is_valid_slug(slug):
+        draft = memberships.visible_campaign(current_user.organizer, slug)
+    if draft is None or draft.status != CampaignStatus.DRAFT:
+        abort(404)
+    page, status = _render_campaign(draft, forms.sign_form(draft), preview=True)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 _TOKEN_SLOT = "csrf-token-slot-9b1e4c"

@@ -14,7 +14,7 @@ from campaign.campaigns import action_cards, sharing
 from campaign.extensions import db
 from campaign.models import Campaign, OutreachChannel, Representative
 from campaign.places import districts, regions, towns
-from campaign.representatives import outreach, seats
+from campaign.representatives import greetings, outreach, seats
 
 _US_OFFICES = {
     "senator": ("U.S. Senator", "Senator"),
@@ -194,8 +194,7 @@ def _area(representative: Representative) -> str:
 def _card(representative: Representative, subject: str, letter: str,
           marked: set[str]) -> RepresentativeCard:
     office, title = _office(representative)
-    greeting = f"Dear {title} {representative.name}," if title else f"Dear {representative.name},"
-    addressed = f"{greeting}\n\n{letter}"
+    addressed = f"{greetings.greeting(title, representative.name)}\n\n{letter}"
     return RepresentativeCard(
         id=representative.id,
         name=representative.name,

@@ -43,7 +43,16 @@
     });
   });
 
-  // After a refused form, bring the summary of what to fix into view and focus.
+  // After a refused form, bring the summary of what to fix into view and focus. Its autofocus
+  // does not act when the address has a #fragment (the sign form's has), and going to the
+  // fragment after this script would take focus away again: so also once the page has loaded.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.setAttribute("tabindex", "-1"); summary.focus(); }
+  if (summary) {
+    summary.focus();
+    window.addEventListener("load", function () {
+      setTimeout(function () {  // unless the visitor has moved on to a field meanwhile
+        if (!document.activeElement || document.activeElement === document.body) { summary.focus(); }
+      }, 0);
+    });
+  }
 }());

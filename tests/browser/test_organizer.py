@@ -90,14 +90,19 @@ def _create_from_article(page: Page, server: Server, shots: Path) -> None:
     page.get_by_label("Address (optional)", exact=True).fill(SLUG)
     page.screenshot(path=shots / "org-2-new.png", full_page=True)
     page.get_by_role("button", name="Create from the article").click()
-    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/edit"))
+    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/review"))
     notice = page.locator(".notice[role=status]")
     expect(notice).to_contain_text(re.compile(r"Read \d+ lines"))
-    expect(page.get_by_role("heading", name="Status: draft")).to_be_visible()
-    page.screenshot(path=shots / "org-3-edit.png", full_page=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review before opening")
+    expect(page.locator("#field-title")).to_contain_text("Drafted")
+    page.screenshot(path=shots / "org-3-review.png", full_page=True)
 
 
 def _open_for_signatures(page: Page) -> None:
+    # The imported draft has open items (drafted fields, unchecked emails): opening is confirmed.
+    page.get_by_role("button", name="Open for signatures").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not opened")
+    page.get_by_label(re.compile(r"^Open with \d+ open items?")).check()
     page.get_by_role("button", name="Open for signatures").click()
     expect(page.get_by_role("heading", name="Status: open")).to_be_visible()
     expect(page.locator(".notice[role=status]")).to_contain_text("The campaign is now open")

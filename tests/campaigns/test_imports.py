@@ -28,7 +28,8 @@ def test_import_creates_a_draft_campaign_with_article_and_actions(app, runner):
     result = _import(runner, "uk-maternity-unit.txt", "--slug", "hartmoor")
     assert "Created draft campaign /c/hartmoor" in result.output
     assert "news paragraphs: 6" in result.output
-    assert "petition text was taken from the article" in result.output
+    assert ("Drafted from the article: the title, the target, the petition text. Review them before opening."
+            in result.output)
     with app.app_context():
         campaign = _campaign("hartmoor")
         article = campaign.article
@@ -39,7 +40,9 @@ def test_import_creates_a_draft_campaign_with_article_and_actions(app, runner):
         assert article.categories == ["Health & Social Care", "Local Government", "NHS – Regional Services"]
         assert len(article.paragraphs) == 6
         assert campaign.commentary.startswith("Nobody should have to choose")
-        assert campaign.title == article.headline
+        assert campaign.title == "Keep Births in Hartmoor"  # drafted as an ask, not the headline
+        assert campaign.target == "MPs and Councillors"
+        assert sorted(campaign.drafted_fields) == ["petition_text", "target", "title"]
         assert campaign.status == "draft"
         assert [a.kind for a in campaign.actions] == ["petition", "contact", "event", "share"]
         assert campaign.hashtags == ["SaveHartmoorBirths", "HartmoorMaternity"]

@@ -17,7 +17,16 @@ from werkzeug.routing import IntegerConverter, PathConverter, UUIDConverter
 
 from campaign.campaigns import store
 from campaign.extensions import db
-from campaign.models import ActionKind, ListRule, OrganizerRole, Representative, RuleKind, Signature
+from campaign.models import (
+    ActionKind,
+    ListRule,
+    OrganizerRole,
+    Representative,
+    RuleKind,
+    Signature,
+    SignatureStatus,
+)
+from campaign.organizer.access import DOWNLOAD_SUFFIXES
 from campaign.public import embed
 
 # Pages outside the organizer blueprint that also need a login.
@@ -79,7 +88,7 @@ def _fetch(client, url: str, method: str = "GET", **kwargs):
 
 
 def _is_data(url: str) -> bool:
-    return url.endswith((".csv", ".json"))
+    return url.endswith(DOWNLOAD_SUFFIXES)
 
 
 def _snapshot() -> dict[str, list[str]]:
@@ -114,7 +123,11 @@ def world(app, make_campaign, make_organizer, signer):
         db.session.commit()
         rule_id = rule.id
         action_id, representative_id = action.id, senator.id
-        signature_id = db.session.scalar(select(Signature.id))
+        signature = db.session.scalar(select(Signature))
+        # A constituent of the senator's, so that their packet has someone to deliver.
+        signature.status, signature.region = SignatureStatus.CONFIRMED, "MA"
+        db.session.commit()
+        signature_id = signature.id
         db.session.remove()
     return SimpleNamespace(
         slug=slug, signature_id=signature_id, action_id=action_id,

@@ -81,6 +81,7 @@ ROUTES: dict[str, Request] = {
     "POST /organizer/new/form": Request(_nothing, {**CAMPAIGN_FIELDS, "title": "Fix the bridge"}),
     "POST /organizer/c/<slug>/edit": Request(form={**CAMPAIGN_FIELDS, "goal": "999"}),
     "POST /organizer/c/<slug>/status": Request(form={"to": "close"}),
+    "POST /organizer/c/<slug>/review/keep": Request(form={"field": "title"}),
     "POST /organizer/c/<slug>/actions/new": Request(form={"kind": ActionKind.TEXT, "title": "Tell a friend",
                                                           "body": "Share the page."}),
     "POST /organizer/c/<slug>/actions/<int:action_id>": Request(_action, {
@@ -118,6 +119,7 @@ def _world(app, make_campaign, make_organizer, who: str) -> World:
     make_organizer(OWNER, role="admin" if who == "admin" else "organizer", campaigns_owned=[slug])
     with app.app_context():
         campaign = store.get_by_slug(slug)
+        campaign.drafted_fields = {"title": "the headline"}  # for the review step to keep
         actions = [store.add_action(campaign, kind=ActionKind.TEXT, title=title)
                    for title in ("Tell a friend", "Come to the meeting")]
         signatures = [Signature(campaign_id=campaign.id, full_name=name, email=email, email_key=email,

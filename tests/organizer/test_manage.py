@@ -41,14 +41,16 @@ def _campaign(slug: str) -> Campaign:
 def test_create_from_pasted_article(app, client, organizer):
     text = (ARTICLES / "uk-maternity-unit.txt").read_text()
     response = client.post("/organizer/new/article", data={"article_text": text, "slug": "hartmoor"})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/organizer/c/hartmoor/edit")
-    page = client.get("/organizer/c/hartmoor/edit")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/organizer/c/hartmoor/review")
+    page = client.get("/organizer/c/hartmoor/review")
     assert "Read 17 lines" in html.unescape(page.text)  # the importer's report, shown once
     with app.app_context():
         campaign = _campaign("hartmoor")
         assert campaign.status == "draft" and len(campaign.actions) == 4
         member = db.session.scalar(select(CampaignMember))
         assert (member.campaign_id, member.role) == (campaign.id, "owner")
+    assert "Draft: only organizers see this" in client.get("/c/hartmoor").text  # its preview
+    client.post("/auth/logout")
     assert client.get("/c/hartmoor").status_code == 404  # a draft is not public
 
 
@@ -185,7 +187,7 @@ def test_actions_add_edit_verify_reorder_remove(app, client, organizer):
         if verified:
             form[f"contacts-{index}-email_verified"] = "y"
     assert client.post(f"/organizer/c/hartmoor/actions/{contact_id}", data=form).status_code == 303
-    client.post("/organizer/c/hartmoor/status", data={"to": "open"})
+    client.post("/organizer/c/hartmoor/status", data={"to": "open", "confirm_open_items": "y"})
     public = client.get("/c/hartmoor").text
     assert "mailto:cllr.raman@northdales.gov.uk" in public
     assert "Daniel Okafor" not in public  # left out of the edited list
@@ -223,7 +225,8 @@ def test_edits_show_at_once_although_pages_are_cached(app, client, organizer):
     app.config["TALLY_CACHE_SECONDS"] = 60
     text = (ARTICLES / "creek-separate-lines.txt").read_text()
     client.post("/organizer/new/article", data={"article_text": text, "slug": "creek"})
-    client.post("/organizer/c/creek/status", data={"to": "open"})
+    # The imported draft still has open items (drafted fields): opening it is confirmed.
+    client.post("/organizer/c/creek/status", data={"to": "open", "confirm_open_items": "y"})
     visitor = app.test_client()
     assert "Attend the Council Meeting" in visitor.get("/c/creek").text
     with app.app_context():

@@ -104,7 +104,7 @@ def test_an_email_gives_a_mailto_with_the_addressed_letter(client, slug, reps):
     mailtos = [href for href, _ in links(card) if href.startswith("mailto:")]
     assert mailtos and mailtos[0].startswith(f"mailto:{data.DANA_EMAIL}?subject=")
     body = unquote(mailtos[0].split("body=", 1)[1])
-    assert body.startswith(f"Dear Representative {data.MEMBER_MN_03},\n\n{LETTER}")
+    assert body.startswith(f"Dear Representative Hill,\n\n{LETTER}")
     assert body.endswith("Sincerely,\n[Your name]\n[Your town]")
     assert "By email" in card
 
@@ -190,7 +190,7 @@ def test_the_letter_is_signed_by_who_just_signed_here(client, slug, reps, signer
     client.post(f"/c/{slug}/sign", data=signer(postcode="55401"))
     page = _lookup(client, slug).text  # no postcode given: the one they signed with
     letter = _card(page, data.MEMBER_MN_05)
-    assert f"Dear Representative {data.MEMBER_MN_05},\n\n{LETTER}" in letter
+    assert f"Dear Representative River,\n\n{LETTER}" in letter
     assert "Sincerely,\nAda Lovelace\nMinneapolis, MN 55401" in letter
     assert 'value="55401"' in page
 
@@ -241,10 +241,21 @@ def test_a_signer_in_a_shared_zip_may_say_which_district_is_theirs(app, client, 
 def test_a_district_outside_the_candidates_is_refused(app, client, slug, reps, signer, choice):
     _sign_in_shared_zip(client, slug, signer)
     response = client.post(f"/c/{slug}/signed/district", data={"district": choice})
-    assert response.status_code == 422
-    assert "Please choose one of the districts listed" in response.text
+    assert response.status_code == 303  # back to the form it came from, not a dead end
+    assert response.location.endswith(f"/c/{slug}/signed#district-choice")
+    page = client.get(f"/c/{slug}/signed").text
+    assert page.split("<title>", 1)[1].startswith("Error: ")
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Choose one of the districts listed" in summary
+    assert 'href="#district-0"' in summary  # the link to the first choice
+    assert "Which of these is your representative? (optional)" in page
+    assert f"Minnesota&#39;s 3rd congressional district: {data.MEMBER_MN_03}" in page
+    assert "Thank you — noted." not in page
     with app.app_context():
         assert signatures()[0].district == ""
+    # Once read, the message is gone: the next visit is the plain thank-you page.
+    page = client.get(f"/c/{slug}/signed").text
+    assert "error-summary" not in page and not page.split("<title>", 1)[1].startswith("Error")
 
 
 def test_without_a_reference_to_a_new_signature_nothing_is_stored_and_the_answer_is_the_same(

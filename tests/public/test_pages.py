@@ -200,3 +200,24 @@ def test_latest_named_signers_are_read_from_their_index(app, ctx, make_campaign)
     db.session.execute(text("ANALYZE signatures"))  # the planner's figures, as in production
     assert "ix_signatures_campaign_id_status_show_name_confirmed_at" in query_plan(
         latest_public_query(campaign_id, 10))
+
+
+@pytest.mark.parametrize(("signers", "said"), [(1, "1 signature"), (2, "2 signatures")])
+def test_counts_take_the_noun_in_their_number(app, client, make_campaign, signers, said):
+    slug = make_campaign(status="closed")
+    for n in range(signers):
+        _add_signer(app, slug, email=f"s{n}@example.org", email_key=f"s{n}@example.org",
+                    region="NY")
+    page = html.unescape(client.get(f"/c/{slug}").text)
+    assert f"This petition closed with {said}." in page
+    assert f'content="Keep the river clean: {said}"' in page  # the preview image's text
+    assert f"{said} in 1 state." in page  # the map's description
+
+
+def test_every_page_has_the_favicon(client, make_campaign):
+    slug = make_campaign()
+    for url in ("/", f"/c/{slug}", f"/c/{slug}/embed", "/c/no-such-campaign"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in client.get(url).text
+    with client.get("/static/favicon.svg") as icon:  # a file response: closed when done
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).startswith("<svg")

@@ -1,0 +1,86 @@
+"""What a campaign still needs looked at before it opens: drafted fields, unchecked emails, officials."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from campaign.campaigns import store
+from campaign.models import Campaign
+from campaign.representatives import officials
+
+DRAFTABLE = ("title", "target", "petition_text")
+FIELD_NAMES = {"title": "Title", "target": "Target", "petition_text": "Petition text"}
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One thing to look at: its kind ("draft", "email" or "official") and what to say about it."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DraftedField:
+    """A field the importer may have drafted, as the review step shows it."""
+
+    name: str
+    label: str
+    value: str
+    source: str  # where it came from; "" once an organizer edited or kept it
+    drafted: bool
+
+
+def drafted_fields(campaign: Campaign) -> list[DraftedField]:
+    """The title, target and petition text, each with where its draft came from if still a draft."""
+    marks = campaign.drafted_fields or {}
+    return [DraftedField(name, FIELD_NAMES[name], getattr(campaign, name) or "", marks.get(name, ""),
+                         name in marks) for name in DRAFTABLE]
+
+
+def clear_edited(campaign: Campaign, before: dict[str, object]) -> list[str]:
+    """Drop the mark of each drafted field whose value differs from before; the names dropped."""
+    marks = dict(campaign.drafted_fields or {})
+    edited = [name for name in marks if before.get(name) != getattr(campaign, name, None)]
+    if edited:
+        campaign.drafted_fields = {name: source for name, source in marks.items() if name not in edited}
+    return edited
+
+
+def keep_draft(campaign: Campaign, name: str) -> bool:
+    """An organizer keeps a drafted field as it is: its mark goes. False when it had none."""
+    marks = dict(campaign.drafted_fields or {})
+    if name not in marks:
+        return False
+    del marks[name]
+    campaign.drafted_fields = marks
+    store.touch(campaign)
+    return True
+
+
+def unchecked_emails(campaign: Campaign) -> list[OpenItem]:
+    """Each contact whose imported email nobody has checked yet."""
+    return [
+        OpenItem("email", f"The email of {contact.get('name') or 'a contact'} in “{action.title}” "
+                          f"({contact['email']}) is unchecked.")
+        for action in campaign.actions
+        for contact in (action.details or {}).get("contacts") or []
+        if contact.get("email") and not contact.get("email_verified")
+    ]
+
+
+def official_matches(campaign: Campaign) -> list[officials.Match]:
+    """Every official the actions name, matched against the imported representatives."""
+    return officials.match_campaign(campaign)
+
+
+def open_items(campaign: Campaign, matches: list[officials.Match] | None = None) -> list[OpenItem]:
+    """Everything still to look at: drafted fields not yet edited, unchecked emails, unmatched officials."""
+    items = [OpenItem("draft", f"{field.label} is still the importer's draft: edit it or keep it.")
+             for field in drafted_fields(campaign) if field.drafted]
+    items += unchecked_emails(campaign)
+    for match in official_matches(campaign) if matches is None else matches:
+        if not match.matched:
+            named = f"{match.office} {match.name}".strip()
+            items.append(OpenItem("official", f"{named} is not matched to an imported representative: "
+                                              f"{match.reason}"))
+    return items

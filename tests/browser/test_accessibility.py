@@ -1,0 +1,238 @@
+"""Accessibility as a visitor meets it, in a real Chromium: every public page, with its refused
+states, reflows at 320 px without sideways scrolling and has its headings in order; after a
+refused form, focus is on the error summary and the title starts with "Error: ".
+
+The app runs as `flask run` in a subprocess against a fresh SQLite file holding the sample
+campaign and made-up representatives (tests/representative_data.py), as in
+test_representatives.py. Screenshots at 320 px land in $BROWSER_SCREENSHOTS (or tmp_path).
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import itertools
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import config
+from campaign import create_app, database
+from campaign.campaigns import sample
+from campaign.extensions import db
+from tests import representative_data as data
+from tests.browser.live_server import PHONE, SLUG, Server, app_env, running_app
+
+pytestmark = pytest.mark.browser
+
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 320 CSS px wide
+
+# Every heading in document order, as its level: h1 first and once, no level skipped.
+HEADING_LEVELS = "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+WIDEST = "() => document.documentElement.scrollWidth"
+# A name with no place to break a line, as people type them (in some languages, as they are).
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff-Hopperbrowser"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser-accessibility-app")
+    env = app_env(tmp)
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"])
+    with app.app_context():
+        database.upgrade_schema()
+        sample.load_if_empty()
+        db.session.commit()
+        db.session.remove()
+    data.load(app)
+    with app.app_context():
+        db.engine.dispose()
+    server = Server(tmp / "mail", tmp / "server.log")
+    with running_app(server, env):
+        yield server
+
+
+def heading_problems(levels: list[int]) -> list[str]:
+    """What is out of order in a page's heading levels; [] when none."""
+    problems = []
+    if levels.count(1) != 1:
+        problems.append(f"{levels.count(1)} h1")
+    if levels and levels[0] != 1:
+        problems.append(f"starts at h{levels[0]}")
+    problems += [f"h{a} then h{b}" for a, b in itertools.pairwise(levels) if b > a + 1]
+    return problems
+
+
+class Audit:
+    """Checks each page as it is shown, and keeps every fault to report them all at once."""
+
+    def __init__(self, page: Page, shots: Path) -> None:
+        self.page, self.shots, self.faults = page, shots, []
+
+    def check(self, name: str) -> None:
+        page = self.page
+        page.set_viewport_size(NARROW)
+        if (width := page.evaluate(WIDEST)) > NARROW["width"]:
+            self.faults.append(f"{name}: {width} px wide at 320 px")
+        self.faults += [f"{name}: {p}" for p in heading_problems(page.evaluate(HEADING_LEVELS))]
+        page.screenshot(path=self.shots / f"a11y-{name}.png", full_page=True)
+        page.set_viewport_size(PHONE)
+
+    def check_refused(self, name: str) -> None:
+        """A page answering a refused form: focus on the summary, and stays; "Error: " title."""
+        page = self.page
+        expect(page.locator("#error-summary")).to_be_visible()
+        time.sleep(0.5)  # focus moved by anything after load would show by now
+        focused = page.evaluate("() => document.activeElement && document.activeElement.id")
+        if focused != "error-summary":
+            self.faults.append(f"{name}: focus is on {focused!r}, not the error summary")
+        if not page.title().startswith("Error: "):
+            self.faults.append(f"{name}: title {page.title()!r}")
+        self.check(name)
+
+
+# The focused element's outline, and the colour behind it: the first opaque background outside it.
+FOCUS_RING = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  let behind = e.parentElement, background = "rgb(255, 255, 255)";
+  for (; behind; behind = behind.parentElement) {
+    const b = getComputedStyle(behind).backgroundColor;
+    if (b !== "rgba(0, 0, 0, 0)" && b !== "transparent") { background = b; break; }
+  }
+  return {what: e.tagName + " " + (e.textContent || e.name || "").trim().slice(0, 30),
+          style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          color: style.outlineColor, background: background};
+}"""
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two "rgb(r, g, b)" colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast() -> None:
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert round(contrast("rgb(246, 183, 60)", "rgb(255, 255, 255)"), 1) == 1.8  # the old ring
+
+
+def test_the_focus_ring_shows_at_3_to_1_on_every_stop(server: Server, browser) -> None:
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{server.base_url}/c/{SLUG}")
+    page.get_by_role("button", name="Sign the petition").click()  # the error summary too
+    faults, seen = [], 0
+    for _ in range(40):  # the skip link, the header, the refused form and beyond
+        ring = page.evaluate(FOCUS_RING)
+        if ring["what"].startswith("BODY"):
+            page.keyboard.press("Tab")
+            continue
+        seen += 1
+        if ring["style"] == "none" or ring["width"] < 2:
+            faults.append(f"{ring['what']}: no ring")
+        elif (ratio := contrast(ring["color"], ring["background"])) < 3:
+            faults.append(f"{ring['what']}: {ratio:.1f}:1 ({ring['color']} on {ring['background']})")
+        page.keyboard.press("Tab")
+    assert seen > 20
+    assert faults == [], "\n".join(faults)
+
+
+def test_heading_problems_are_found() -> None:
+    assert heading_problems([1, 2, 3, 3, 2, 3, 4]) == []
+    assert heading_problems([1, 2, 4]) == ["h2 then h4"]
+    assert heading_problems([2, 1]) == ["starts at h2"]
+    assert heading_problems([1, 2, 1]) == ["2 h1"]
+
+
+def _confirmation_link(server: Server, timeout: float = 15) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for eml in sorted(server.mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            if found := re.search(re.escape(f"{server.base_url}/c/{SLUG}/confirm/") + r"[^\s\"<>]+",
+                                  body):
+                return found.group(0)
+        time.sleep(0.2)
+    pytest.fail("no confirmation email")
+
+
+def test_public_pages_reflow_and_headings_and_refused_forms(server: Server, browser, shots) -> None:
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(10_000)
+    audit = Audit(page, shots)
+    base = server.base_url
+
+    page.goto(base + "/")
+    audit.check("index")
+    page.goto(f"{base}/c/{SLUG}")
+    audit.check("campaign")
+    page.get_by_role("button", name="Sign the petition").click()
+    audit.check_refused("campaign-refused")
+
+    form = page.locator("form#sign")
+    form.get_by_label("Full name", exact=True).fill(LONG_NAME)
+    form.get_by_label("Email", exact=True).fill("grace.browser.test@example.org")
+    form.get_by_label("ZIP code or postcode", exact=True).fill("55416")
+    form.get_by_label("Show my name on this page").check()
+    page.get_by_role("button", name="Sign the petition").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    audit.check("signed")
+    page.get_by_role("button", name="This is my representative").click()  # nothing chosen
+    expect(page.get_by_role("group", name=re.compile("Which of these is your representative"))
+           ).to_be_visible()
+    audit.check_refused("district-refused")
+
+    link = _confirmation_link(server)
+    page.goto(link)
+    audit.check("confirm")
+    page.get_by_role("button", name="Confirm my signature").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your signature counts")
+    audit.check("confirmed")
+    page.goto(f"{base}/c/{SLUG}")
+    expect(page.locator(".signers").get_by_text(LONG_NAME)).to_be_visible()
+    audit.check("campaign-with-a-long-name")
+    page.goto(f"{base}/c/{SLUG}/confirm/not-a-token")
+    audit.check("confirm-bad-link")
+
+    page.goto(f"{base}/c/{SLUG}/resend")
+    audit.check("resend")
+    page.get_by_role("button", name="Send me a new link").click()
+    audit.check_refused("resend-refused")
+
+    page.goto(f"{base}/c/{SLUG}/representatives")
+    audit.check("representatives")
+    page.goto(f"{base}/c/{SLUG}/representatives?country=US&postcode=not+a+zip")
+    audit.check_refused("representatives-refused")
+    page.goto(f"{base}/c/{SLUG}/representatives?country=US&postcode=55416")
+    card = page.locator("article.rep").filter(has=page.get_by_role("heading", name=data.MEMBER_MN_05))
+    card.get_by_text(f"Your letter to {data.MEMBER_MN_05}").click()
+    audit.check("representatives-found")
+    button = card.get_by_role("button", name="By phone")
+    button.evaluate("b => b.value = 'carrier-pigeon'")
+    button.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please choose how you contacted them")
+    audit.check("contacted-refused")
+
+    page.goto(f"{base}/delete-my-data")
+    audit.check("delete-my-data")
+    page.get_by_role("button", name="Email me the link").click()
+    audit.check_refused("delete-my-data-refused")
+    page.goto(f"{base}/delete-my-data/not-a-token")
+    audit.check("delete-my-data-bad-link")
+    page.goto(f"{base}/c/{SLUG}/remove/not-a-token")
+    audit.check("remove-bad-link")
+
+    page.goto(f"{base}/c/{SLUG}/embed")
+    audit.check("embed")
+    page.get_by_role("button", name="Sign the petition").click()
+    audit.check_refused("embed-refused")
+
+    page.goto(f"{base}/c/no-such-campaign")
+    audit.check("not-found")
+    assert audit.faults == [], "\n".join(audit.faults)
