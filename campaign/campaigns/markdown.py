@@ -1,6 +1,7 @@
 """Markdown written by organizers, rendered to HTML and cleaned before anyone sees it."""
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import nh3
@@ -29,3 +30,9 @@ def render(text: str | None) -> Markup:
         link_rel="noopener nofollow ugc",
     )
     return Markup(cleaned)
+
+
+def folded(text: str | None, *, keep: int) -> tuple[str, str]:
+    """The first `keep` blocks of Markdown text (split at blank lines), and the rest, if any."""
+    blocks = [block for block in re.split(r"\n[ \t]*\n", (text or "").strip()) if block.strip()]
+    return "\n\n".join(blocks[:keep]), "\n\n".join(blocks[keep:])

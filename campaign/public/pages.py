@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from campaign import cache, database
 from campaign.abuse import rate_limits
 from campaign.accounts import memberships
-from campaign.campaigns import action_cards, social_card, store
+from campaign.campaigns import action_cards, markdown, sharing, social_card, store
 from campaign.clock import utcnow
 from campaign.counts import constituents, tallies, tile_map
 from campaign.extensions import db
@@ -81,8 +81,11 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool, shared: bool = True) -
 
     def render() -> Markup:
         cards = action_cards.build(campaign, _page_url(campaign), signer)
+        article = campaign.article
         return Markup(render_template("public/_campaign_body.html", campaign=campaign, cards=cards,
                                       can_sign=can_sign,
+                                      story=markdown.folded(article.body if article else "", keep=STORY_LEAD),
+                                      commentary=markdown.folded(campaign.commentary, keep=COMMENTARY_LEAD),
                                       representatives_url=find_representatives.representatives_url(campaign)))
 
     # A letter signed with this visitor's name is theirs alone; a draft's preview is no one's.
@@ -90,6 +93,11 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool, shared: bool = True) -
         return render()
     key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url)
     return cache.cached(key, render)
+
+
+# Paragraphs shown before the fold: enough to tell the story, short enough to reach the actions.
+STORY_LEAD = 3
+COMMENTARY_LEAD = 2
 
 
 def _page_url(campaign: Campaign) -> str:
@@ -116,7 +124,11 @@ def campaign(slug: str):
         return _draft_preview(slug)
     ref = request.args.get("ref", "")
     if _session_signer(campaign) is not None:
-        return _render_campaign(campaign, forms.sign_form(campaign, ref=ref))
+        # Signed in this browser: "You signed" and the next steps, not an empty form again.
+        return _render_campaign(campaign, forms.sign_form(campaign, ref=ref), signed_here=True,
+                                share_links=_share_links(campaign, action_cards.build(
+                                    campaign, _page_url(campaign), None)),
+                                representatives_url=find_representatives.representatives_url(campaign))
     # The page is the same for every visitor but for their form token and share channel:
     # render it once per few seconds with slots, then fill the slots per request.
     page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url),
@@ -173,6 +185,7 @@ def signed(slug: str):
     campaign = _campaign_or_404(slug, recent=True)
     cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
     return render_template("public/signed.html", campaign=campaign,
+                           signed_here=signer_memory.recall(campaign) is not None,
                            cards=[c for c in cards if c.kind in ("contact", "letter", "share")],
                            representatives=find_representatives.after_signing(campaign))
 
@@ -198,6 +211,7 @@ def confirm(slug: str, token: str):
         return _no_referrer(render_template("public/confirm.html", campaign=campaign, form=form))
     signatures.confirm(signature, now=now)
     db.session.commit()
+    signer_memory.note_confirmed(campaign)
     cache.forget(campaign.id)  # after the commit, or a reader could cache the old count again
     return redirect(url_for(".confirmed", slug=slug), 303)
 
@@ -217,8 +231,24 @@ def _no_referrer(page):
 def confirmed(slug: str):
     campaign = _campaign_or_404(slug)
     count = tallies.confirmed_count(campaign.id)
-    return render_template("public/confirmed.html", campaign=campaign, count=count,
-                           percent=tallies.progress_percent(count, campaign.goal))
+    page_url = _page_url(campaign)
+    cards = action_cards.build(campaign, page_url, _session_signer(campaign))
+    return render_template(
+        "public/confirmed.html", campaign=campaign, count=count,
+        percent=tallies.progress_percent(count, campaign.goal),
+        confirmed_here=signer_memory.confirmed_here(campaign),
+        share_links=_share_links(campaign, cards),
+        copy_url=sharing.tagged(page_url, "copy"),
+        cards=[card for card in cards if card.kind not in ("share", "petition")],
+        representatives_url=find_representatives.representatives_url(campaign))
+
+
+def _share_links(campaign: Campaign, cards: list) -> list[sharing.ShareLink]:
+    """The share channels of the campaign page's share card, or the same channels without one."""
+    share = next((card for card in cards if card.kind == "share"), None)
+    if share is not None:
+        return share.share_links
+    return sharing.share_links(_page_url(campaign), campaign.title, campaign.hashtags, campaign.title)
 
 
 @bp.route("/c/<slug>/resend", methods=["GET", "POST"])

@@ -4,8 +4,10 @@ It prefills letters with the signer's name and town, shows the representatives o
 postcode they signed with, and lets them say which district is theirs. The session also
 holds a sealed reference to the signature just made: present, and of the same length,
 whether or not a row was created, so the (readable) cookie says nothing of whether the
-email had signed before. After the hour the memory leaves the session, on the next page this
-browser opens: the next person at a shared computer finds nothing of it, even in the cookie.
+email had signed before. A confirmation from this browser is kept the same way (the slug
+only), so that the confirmed page thanks its signer and nobody who opens it from a link. After
+the hour the memory leaves the session, on the next page this browser opens: the next person
+at a shared computer finds nothing of it, even in the cookie.
 """
 from __future__ import annotations
 
@@ -69,13 +71,8 @@ def _letter_place(details: SignerDetails) -> str:
 
 def recall(campaign: Campaign) -> Remembered | None:
     """The signer remembered for this campaign, unless it was another campaign or long ago."""
-    kept = session.get("signer")
-    if not isinstance(kept, dict):
-        return None
-    if _expired(kept):
-        session.pop("signer")
-        return None
-    if kept.get("slug") != campaign.slug:
+    kept = _kept("signer", campaign)
+    if kept is None:
         return None
     return Remembered(
         name=str(kept.get("name", "")),
@@ -87,11 +84,33 @@ def recall(campaign: Campaign) -> Remembered | None:
     )
 
 
+def _kept(key: str, campaign: Campaign) -> dict | None:
+    """What the session keeps under key for this campaign within the hour; an older entry is
+    dropped, so the next person at a shared computer never sees it."""
+    kept = session.get(key)
+    if not isinstance(kept, dict):
+        return None
+    if _expired(kept):
+        session.pop(key)
+        return None
+    return kept if kept.get("slug") == campaign.slug else None
+
+
 def _expired(kept: dict) -> bool:
     at = kept.get("at")
     if not isinstance(at, int | float):
         return True
     return utcnow().timestamp() - at > MEMORY.total_seconds()
+
+
+def note_confirmed(campaign: Campaign) -> None:
+    """Remember, for the hour, that this browser just confirmed a signature on this campaign."""
+    session["confirmed"] = {"slug": campaign.slug, "at": utcnow().timestamp()}
+
+
+def confirmed_here(campaign: Campaign) -> bool:
+    """Whether this browser confirmed a signature on this campaign within the hour."""
+    return _kept("confirmed", campaign) is not None
 
 
 def note_district(district: str) -> None:

@@ -1,6 +1,8 @@
 """Accessibility as a visitor meets it, in a real Chromium: every public page, with its refused
 states, reflows at 320 px without sideways scrolling and has its headings in order; after a
-refused form, focus is on the error summary and the title starts with "Error: ".
+refused form, focus is on the error summary and the title starts with "Error: ". axe-core
+(tests/browser/axe.py) reports no violation of any impact on the same page states, at 320 px and
+at 1280 px.
 
 The app runs as `flask run` in a subprocess against a fresh SQLite file holding the sample
 campaign and made-up representatives (tests/representative_data.py), as in
@@ -23,6 +25,7 @@ from campaign import create_app, database
 from campaign.campaigns import sample
 from campaign.extensions import db
 from tests import representative_data as data
+from tests.browser import axe
 from tests.browser.live_server import PHONE, SLUG, Server, app_env, running_app
 
 pytestmark = pytest.mark.browser
@@ -149,11 +152,26 @@ def test_heading_problems_are_found() -> None:
     assert heading_problems([1, 2, 1]) == ["2 h1"]
 
 
-def _confirmation_link(server: Server, timeout: float = 15) -> str:
+class AxeAudit:
+    """Runs axe on each page state at 320 px and at desktop width, keeping every violation."""
+
+    def __init__(self, page: Page) -> None:
+        self.page, self.faults = page, []
+
+    def check(self, name: str) -> None:
+        self.faults += axe.violations_at(self.page, name, [NARROW, axe.DESKTOP])
+        self.page.set_viewport_size(PHONE)
+
+    check_refused = check
+
+
+def _confirmation_link(server: Server, to: str, timeout: float = 15) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for eml in sorted(server.mail_dir.glob("*.eml")):
             message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            if to not in str(message["To"]):
+                continue
             body = message.get_body(preferencelist=("plain",)).get_content()
             if found := re.search(re.escape(f"{server.base_url}/c/{SLUG}/confirm/") + r"[^\s\"<>]+",
                                   body):
@@ -166,6 +184,25 @@ def test_public_pages_reflow_and_headings_and_refused_forms(server: Server, brow
     page = browser.new_context(viewport=PHONE).new_page()
     page.set_default_timeout(10_000)
     audit = Audit(page, shots)
+    walk_public_pages(page, server, audit, "grace.browser.test@example.org")
+    assert audit.faults == [], "\n".join(audit.faults)
+
+
+def test_axe_reports_nothing_on_public_pages(server: Server, browser) -> None:
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(10_000)
+    audit = AxeAudit(page)
+    walk_public_pages(page, server, audit, "ada.axe.test@example.org")
+    assert audit.faults == [], f"{len(audit.faults)} axe violations:\n" + "\n".join(audit.faults)
+
+
+def walk_public_pages(page: Page, server: Server, audit: Audit | AxeAudit, signer: str) -> None:
+    """Every public page state, each handed to audit.check or, after a refused form, check_refused.
+
+    27 states: the index, the campaign page (refused, signed, with a long name), the district
+    choice, confirming, the representatives lookup, the signer's controls, the embed and its
+    thank-you, 404, and the thank-you and confirmed pages opened by someone else.
+    """
     base = server.base_url
 
     page.goto(base + "/")
@@ -177,7 +214,7 @@ def test_public_pages_reflow_and_headings_and_refused_forms(server: Server, brow
 
     form = page.locator("form#sign")
     form.get_by_label("Full name", exact=True).fill(LONG_NAME)
-    form.get_by_label("Email", exact=True).fill("grace.browser.test@example.org")
+    form.get_by_label("Email", exact=True).fill(signer)
     form.get_by_label("ZIP code or postcode", exact=True).fill("55416")
     form.get_by_label("Show my name on this page").check()
     page.get_by_role("button", name="Sign the petition").click()
@@ -188,14 +225,14 @@ def test_public_pages_reflow_and_headings_and_refused_forms(server: Server, brow
            ).to_be_visible()
     audit.check_refused("district-refused")
 
-    link = _confirmation_link(server)
+    link = _confirmation_link(server, signer)
     page.goto(link)
     audit.check("confirm")
     page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("your signature counts")
     audit.check("confirmed")
     page.goto(f"{base}/c/{SLUG}")
-    expect(page.locator(".signers").get_by_text(LONG_NAME)).to_be_visible()
+    expect(page.locator(".signers").get_by_text(LONG_NAME).first).to_be_visible()
     audit.check("campaign-with-a-long-name")
     page.goto(f"{base}/c/{SLUG}/confirm/not-a-token")
     audit.check("confirm-bad-link")
@@ -235,4 +272,35 @@ def test_public_pages_reflow_and_headings_and_refused_forms(server: Server, brow
 
     page.goto(f"{base}/c/no-such-campaign")
     audit.check("not-found")
-    assert audit.faults == [], "\n".join(audit.faults)
+    page.goto(f"{base}/c/{SLUG}/embed/signed")
+    audit.check("embed-signed")
+    page.goto(f"{base}/c/{SLUG}/removed")
+    audit.check("removed")
+    page.goto(f"{base}/delete-my-data/done")
+    audit.check("delete-my-data-done")
+    page.context.clear_cookies()  # someone else, with none of this signer's memory
+    page.goto(f"{base}/c/{SLUG}/signed")
+    audit.check("signed-elsewhere")
+    page.goto(f"{base}/c/{SLUG}/confirmed")
+    audit.check("confirmed-elsewhere")
+
+
+def test_axe_reports_nothing_on_the_slow_down_page(tmp_path_factory, browser) -> None:
+    """The 429 answer to one signature too many: an error state like the others, on its own app
+    with a limit of one, so that the walks above keep their budget."""
+    tmp = tmp_path_factory.mktemp("browser-slow-down-app")
+    env = {**app_env(tmp), "SIGN_RATE_LIMIT": "1 per 10 minutes"}
+    server = Server(tmp / "mail", tmp / "server.log")
+    with running_app(server, env):
+        for email_address in ("first.axe@example.org", "second.axe@example.org"):
+            page = browser.new_context(viewport=PHONE).new_page()  # a new visitor, same address
+            page.set_default_timeout(10_000)
+            page.goto(f"{server.base_url}/c/{SLUG}")
+            form = page.locator("form#sign")
+            form.get_by_label("Full name", exact=True).fill("Ada Lovelace-Axe")
+            form.get_by_label("Email", exact=True).fill(email_address)
+            form.get_by_label("ZIP code or postcode", exact=True).fill("55416")
+            page.get_by_role("button", name="Sign the petition").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Please wait a few minutes")
+        faults = axe.violations_at(page, "slow-down", [NARROW, axe.DESKTOP])
+    assert faults == [], f"{len(faults)} axe violations:\n" + "\n".join(faults)

@@ -10,22 +10,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.live_server import Server, app_env, running_app
-from tests.helpers import FIXTURES, REPO_ROOT
+from tests.browser.organizer_steps import (
+    OrganizerServer,
+    create_organizer,
+    log_in,
+    path_is,
+)
+from tests.helpers import FIXTURES
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
 ARTICLE = FIXTURES / "articles" / "creek-separate-lines.txt"
 SLUG = "creek"
-ORGANIZER_EMAIL = "org@example.org"
 SIGNER_NAME = "Grace Hopper-Browser"
 SIGNER_EMAIL = "grace.browser.test@example.org"
 SIGNER_ZIP = "98101"
@@ -35,52 +38,14 @@ CSV_HEADER = [
 ]
 
 
-class OrganizerServer(Server):
-    def __init__(self, mail_dir: Path, log_path: Path, password: str) -> None:
-        super().__init__(mail_dir, log_path)
-        self.password = password
-
-
-def _create_organizer(env: dict[str, str]) -> str:
-    """Run the CLI against the app's database; return the password it generated."""
-    command = [sys.executable, "-m", "flask", "--app", "campaign",
-               "organizer", "create", ORGANIZER_EMAIL, "--generate"]
-    # No stdin and no controlling terminal: nothing can ever wait for typing.
-    result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=60, start_new_session=True, check=False)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"`flask organizer create` failed:\n{output}"
-    match = re.search(r"^Password \(shown only this once[^)]*\): (\S+)$", result.stdout, re.MULTILINE)
-    assert match, f"no generated password in the output of `flask organizer create`:\n{output}"
-    return match.group(1)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-organizer-app")
     env = app_env(tmp)
-    password = _create_organizer(env)
+    password = create_organizer(env)
     server = OrganizerServer(tmp / "mail", tmp / "server.log", password)
     with running_app(server, env):
         yield server
-
-
-def _path_is(page: Page, server: Server, path: str) -> re.Pattern:
-    """The page's URL is path on the server, with any query string."""
-    return re.compile(re.escape(server.base_url + path) + r"(\?.*)?$")
-
-
-def _log_in(page: Page, server: OrganizerServer, shots: Path) -> None:
-    page.goto(server.base_url + "/organizer/")
-    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Organizer login")
-    page.screenshot(path=shots / "org-1-login.png", full_page=True)
-    page.get_by_label("Email", exact=True).fill(ORGANIZER_EMAIL)
-    page.get_by_label("Password", exact=True).fill(server.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(_path_is(page, server, "/organizer/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your campaigns")
-    expect(page.get_by_role("navigation", name="Organizer")).to_contain_text(ORGANIZER_EMAIL)
 
 
 def _create_from_article(page: Page, server: Server, shots: Path) -> None:
@@ -90,7 +55,7 @@ def _create_from_article(page: Page, server: Server, shots: Path) -> None:
     page.get_by_label("Address (optional)", exact=True).fill(SLUG)
     page.screenshot(path=shots / "org-2-new.png", full_page=True)
     page.get_by_role("button", name="Create from the article").click()
-    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/review"))
+    expect(page).to_have_url(path_is(page, server, f"/organizer/c/{SLUG}/review"))
     notice = page.locator(".notice[role=status]")
     expect(notice).to_contain_text(re.compile(r"Read \d+ lines"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Review before opening")
@@ -124,7 +89,7 @@ def _download_csv(page: Page, server: Server, shots: Path) -> list[list[str]]:
     page.goto(f"{server.base_url}/organizer/c/{SLUG}/edit")
     tabs = page.get_by_role("navigation", name="This campaign")
     tabs.get_by_role("link", name="Exports").click()
-    expect(page).to_have_url(_path_is(page, server, f"/organizer/c/{SLUG}/exports"))
+    expect(page).to_have_url(path_is(page, server, f"/organizer/c/{SLUG}/exports"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Export the signer list")
     page.screenshot(path=shots / "org-4-exports.png", full_page=True)
     confirmed_only = page.get_by_label("Confirmed only", exact=True)
@@ -142,9 +107,9 @@ def _download_csv(page: Page, server: Server, shots: Path) -> list[list[str]]:
 
 def _log_out(page: Page, server: Server) -> None:
     page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
+    expect(page).to_have_url(path_is(page, server, "/auth/login"))
     page.goto(server.base_url + "/organizer/")
-    expect(page).to_have_url(_path_is(page, server, "/auth/login"))
+    expect(page).to_have_url(path_is(page, server, "/auth/login"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Organizer login")
 
 
@@ -153,7 +118,7 @@ def test_organizer_creates_opens_and_exports(server: OrganizerServer, browser, s
     page = context.new_page()
     page.set_default_timeout(10_000)
 
-    _log_in(page, server, shots)
+    log_in(page, server, shots)
     _create_from_article(page, server, shots)
     _open_for_signatures(page)
     _sign(page, server)

@@ -68,6 +68,16 @@ def test_unknown_account_wrong_password_and_lock_look_the_same(app, client, make
     assert len(pages) == 1 and GENERIC in pages.pop()
 
 
+def test_a_refused_login_leads_with_an_error_summary(client, make_organizer):
+    """As on the visitor's forms: a focused summary first, each error a link to its field."""
+    refused = _post_login(client, make_organizer(), "not the password at all")
+    assert refused.status_code == 401
+    summary = refused.text.split('id="error-summary"', 1)
+    assert len(summary) == 2 and "autofocus" in summary[1].split(">", 1)[0]
+    assert summary[1].index('href="#password"') < summary[1].index('name="email"')
+    assert "<title>Error: " in refused.text
+
+
 def test_every_failure_path_does_the_hashing_work(app, client, make_organizer, monkeypatch):
     email = make_organizer()
     counting = CountingHasher(passwords._hasher)
