@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from sqlalchemy import func, select, text
 
 import config
@@ -20,6 +21,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 # The shared folder beside the checkout: the example article and the real data files.
 SHARED = REPO_ROOT.parent / "shared"
+
+
+def shared_example() -> Path:
+    """The real article of the shared folder; CI always has it, so its absence fails the test."""
+    path = SHARED / "examples" / "article-security-guarantees.txt"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the tests read the shared folder beside the checkout")
+    return path
 
 
 def count_rows(model) -> int:

@@ -22,10 +22,9 @@ from campaign.articles import (
     read_article,
     to_json,
 )
-from tests.helpers import FIXTURES, REPO_ROOT, SHARED
+from tests.helpers import FIXTURES, REPO_ROOT, shared_example
 
 ARTICLES = FIXTURES / "articles"
-EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
 SAMPLE = REPO_ROOT / "campaign" / "campaigns" / "sample_articles" / "article-library-grants.txt"
 
 
@@ -327,9 +326,7 @@ def test_the_project_sample_reads_cleanly():
 
 @pytest.fixture
 def example() -> tuple[str, ImportedArticle]:
-    if not EXAMPLE.exists():
-        pytest.skip(f"the example article is outside the repository and absent: {EXAMPLE}")
-    text = EXAMPLE.read_text(encoding="utf-8")
+    text = shared_example().read_text(encoding="utf-8")
     return text, read_article(text)
 
 

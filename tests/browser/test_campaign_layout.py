@@ -12,21 +12,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.live_server import PHONE, Server, app_env, running_app
-from tests.helpers import REPO_ROOT, SHARED
+from tests.helpers import REPO_ROOT, shared_example
 
 pytestmark = pytest.mark.browser
 
-EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
 DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not EXAMPLE.exists():
-        pytest.skip(f"the shared example article is not at {EXAMPLE}")
     tmp = tmp_path_factory.mktemp("layout-app")
     env = app_env(tmp)
-    command = [sys.executable, "-m", "flask", "--app", "campaign", "import-article", str(EXAMPLE),
+    command = [sys.executable, "-m", "flask", "--app", "campaign", "import-article", str(shared_example()),
                "--slug", "example", "--open"]
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, timeout=60, start_new_session=True, check=False)

@@ -23,11 +23,10 @@ from playwright.sync_api import Page, expect
 from tests.browser import axe
 from tests.browser.live_server import app_env, running_app
 from tests.browser.organizer_steps import OrganizerServer, create_organizer, log_in, path_is
-from tests.helpers import SHARED
+from tests.helpers import shared_example
 
 pytestmark = pytest.mark.browser
 
-EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
 SLUG = "security-guarantees"
 HEADLINE = "US Proposed NATO-Style Joint Defense Guarantees for Kyiv: Source"
 NARROW = {"width": 320, "height": 640}
@@ -40,8 +39,7 @@ SAMPLE_CONTACTS = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not EXAMPLE.exists():
-        pytest.fail(f"the shared example is missing: {EXAMPLE}")
+    shared_example()  # fail before starting anything when the article is not there
     tmp = tmp_path_factory.mktemp("browser-example-app")
     env = app_env(tmp)
     server = OrganizerServer(tmp / "mail", tmp / "server.log", create_organizer(env))
@@ -51,7 +49,7 @@ def server(tmp_path_factory):
 
 def _import_and_review(page: Page, server: OrganizerServer, shots: Path) -> None:
     page.goto(server.base_url + "/organizer/new")
-    page.get_by_label("Article text", exact=True).fill(EXAMPLE.read_text(encoding="utf-8"))
+    page.get_by_label("Article text", exact=True).fill(shared_example().read_text(encoding="utf-8"))
     page.get_by_label("Address (optional)", exact=True).fill(SLUG)
     page.get_by_role("button", name="Create from the article").click()
     expect(page).to_have_url(path_is(page, server, f"/organizer/c/{SLUG}/review"))

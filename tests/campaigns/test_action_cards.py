@@ -10,7 +10,7 @@ from PIL import Image
 from campaign.campaigns import sharing
 from campaign.extensions import db
 from tests import representative_data
-from tests.helpers import FIXTURES, SHARED, links, query_of
+from tests.helpers import FIXTURES, links, query_of, shared_example
 
 ARTICLES = FIXTURES / "articles"
 
@@ -135,12 +135,10 @@ def test_mailto_encodes_spaces_and_newlines():
         "mailto:a@example.org?subject=Hi%20there&body=A%0AB%20%26%20C")
 
 
-EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason=f"the shared example article is not at {EXAMPLE}")
 def test_the_shared_example_article_becomes_a_full_campaign_page(runner, client):
-    result = runner.invoke(args=["import-article", str(EXAMPLE), "--slug", "example", "--open"])
+    result = runner.invoke(args=["import-article", str(shared_example()), "--slug", "example", "--open"])
     assert result.exit_code == 0 and "Every line was placed." in result.output
     page = client.get("/c/example").text
     text = html.unescape(page)

@@ -4,10 +4,9 @@ import pytest
 from campaign.articles import read_article
 from campaign.campaigns import drafting
 from campaign.campaigns.drafting import draft_ask
-from tests.helpers import FIXTURES, SHARED
+from tests.helpers import FIXTURES, shared_example
 
 ARTICLES = FIXTURES / "articles"
-SHARED_EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
 
 
 def _draft(name: str) -> drafting.Draft:
@@ -96,9 +95,8 @@ def test_several_officials_make_an_office_target_not_a_person():
     assert "names the Transit Board" in transit.source
 
 
-@pytest.mark.skipif(not SHARED_EXAMPLE.exists(), reason="the shared example is not on this machine")
 def test_the_shared_example_leads_with_an_ask_to_offices():
-    draft = draft_ask(read_article(SHARED_EXAMPLE.read_text(encoding="utf-8")))
+    draft = draft_ask(read_article(shared_example().read_text(encoding="utf-8")))
     assert draft.title.value == "Promote Peace in Ukraine"
     assert "petition title 'Promote Peace in Ukraine'" in draft.title.source
     assert draft.target.value == "Representatives and Senators"  # the named ones are only samples

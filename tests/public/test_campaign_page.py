@@ -10,16 +10,13 @@ import pytest
 from campaign.campaigns import store
 from campaign.mail import backends, outbox
 from tests import representative_data
-from tests.helpers import SHARED, confirm_link
-
-EXAMPLE = SHARED / "examples" / "article-security-guarantees.txt"
-pytestmark = pytest.mark.skipif(not EXAMPLE.exists(), reason=f"the shared example is not at {EXAMPLE}")
+from tests.helpers import confirm_link, shared_example
 
 
 @pytest.fixture
 def example(app, runner):
     """The shared example article, imported and opened; its campaign's plain values."""
-    result = runner.invoke(args=["import-article", str(EXAMPLE), "--slug", "example", "--open"])
+    result = runner.invoke(args=["import-article", str(shared_example()), "--slug", "example", "--open"])
     assert result.exit_code == 0, result.output
     representative_data.load(app)
     with app.app_context():
