@@ -1,15 +1,16 @@
 """The schema: migrations match the models, the app migrates itself, SQLite is set up for concurrency."""
+import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 import config
 from campaign import create_app
 from campaign.campaigns import sample
 from campaign.extensions import db
-from campaign.models import Signature
+from campaign.models import Campaign, Signature
 
 
 def test_migrations_and_models_agree(app):
@@ -75,3 +76,16 @@ def test_database_checks_accept_every_value_the_models_know(app, make_campaign):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_titles_saved_with_line_breaks_lose_them_on_upgrade(app, make_campaign):
+    """Before titles refused control characters, one could be saved; its emails then failed."""
+    slug = make_campaign(title="Placeholder")
+    with app.app_context():
+        flask_migrate.downgrade(revision="c4d1e7a9f203")
+        db.session.execute(update(Campaign).where(Campaign.slug == slug)
+                           .values(title="Save the\r\npier\u2028 now\t"))
+        db.session.commit()
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        assert db.session.scalar(select(Campaign.title).where(Campaign.slug == slug)) == "Save the pier now"
