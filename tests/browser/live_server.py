@@ -15,6 +15,11 @@ from pathlib import Path
 
 import pytest
 
+import config
+from campaign import create_app, database
+from campaign.campaigns import sample
+from campaign.extensions import db
+from tests import representative_data
 from tests.helpers import REPO_ROOT
 
 PHONE = {"width": 390, "height": 844}
@@ -93,3 +98,16 @@ def running_app(server: Server, env: dict[str, str]) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def prepare_database(url: str) -> None:
+    """Migrate the app's SQLite file, load the sample campaign and made-up representatives."""
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        database.upgrade_schema()
+        sample.load_if_empty()
+        db.session.commit()
+        db.session.remove()
+    representative_data.load(app)
+    with app.app_context():
+        db.engine.dispose()

@@ -20,13 +20,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-import config
-from campaign import create_app, database
-from campaign.campaigns import sample
-from campaign.extensions import db
 from tests import representative_data as data
 from tests.browser import axe
-from tests.browser.live_server import PHONE, SLUG, Server, app_env, running_app
+from tests.browser.live_server import PHONE, SLUG, Server, app_env, prepare_database, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -43,15 +39,7 @@ LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff-Hopperbrowser"
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-accessibility-app")
     env = app_env(tmp)
-    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"])
-    with app.app_context():
-        database.upgrade_schema()
-        sample.load_if_empty()
-        db.session.commit()
-        db.session.remove()
-    data.load(app)
-    with app.app_context():
-        db.engine.dispose()
+    prepare_database(env["DATABASE_URL"])
     server = Server(tmp / "mail", tmp / "server.log")
     with running_app(server, env):
         yield server

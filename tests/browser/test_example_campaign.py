@@ -1,6 +1,6 @@
 """The shared example article, from import to the page a visitor sees, in a real Chromium.
 
-An organizer pastes /work/shared/examples/article-security-guarantees.txt into "new from article",
+An organizer pastes ../shared/examples/article-security-guarantees.txt into "new from article",
 lands on the review step (drafted fields with their sources, open items), previews the draft and
 opens it confirming the open items; then a visitor sees an ask for the h1 (not the headline), the
 sign form, and none of the article's sample addresses as a way to reach anyone. The visitor signs,

@@ -14,35 +14,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-import config
-from campaign import create_app, database
-from campaign.campaigns import sample
-from campaign.extensions import db
 from tests import representative_data as data
-from tests.browser.live_server import PHONE, SLUG, Server, app_env, running_app
+from tests.browser.live_server import PHONE, SLUG, Server, app_env, prepare_database, running_app
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _prepare_database(url: str) -> None:
-    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        database.upgrade_schema()
-        sample.load_if_empty()
-        db.session.commit()
-        db.session.remove()
-    data.load(app)
-    with app.app_context():
-        db.engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-representatives-app")
     env = app_env(tmp)
-    _prepare_database(env["DATABASE_URL"])
+    prepare_database(env["DATABASE_URL"])
     server = Server(tmp / "mail", tmp / "server.log")
     server.database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
     with running_app(server, env):

@@ -12,13 +12,6 @@ from tests.helpers import FIXTURES
 ARTICLES = FIXTURES / "articles"
 
 
-@pytest.fixture
-def organizer(client, make_organizer, login):
-    email = make_organizer()
-    login(client, email)
-    return email
-
-
 class _TagCollector(HTMLParser):
     def __init__(self):
         super().__init__()

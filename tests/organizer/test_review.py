@@ -1,7 +1,6 @@
 """The review step: an imported campaign's drafted ask, what still needs a look, and opening."""
 import html
 
-import pytest
 from sqlalchemy import select
 
 from campaign.campaigns import imports
@@ -10,13 +9,6 @@ from campaign.models import AuditEntry, Campaign, Representative
 from tests.helpers import FIXTURES
 
 ARTICLES = FIXTURES / "articles"
-
-
-@pytest.fixture
-def organizer(client, make_organizer, login):
-    email = make_organizer()
-    login(client, email)
-    return email
 
 
 def _import(client, name: str, slug: str):
