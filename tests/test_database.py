@@ -10,7 +10,7 @@ import config
 from campaign import create_app
 from campaign.campaigns import sample
 from campaign.extensions import db
-from campaign.models import Campaign, Signature
+from campaign.models import Campaign, Representative, Signature
 
 
 def test_migrations_and_models_agree(app):
@@ -89,3 +89,23 @@ def test_titles_saved_with_line_breaks_lose_them_on_upgrade(app, make_campaign):
         flask_migrate.upgrade()
         db.session.expire_all()
         assert db.session.scalar(select(Campaign.title).where(Campaign.slug == slug)) == "Save the pier now"
+
+
+def test_representatives_imported_before_family_names_get_one_from_their_name(app):
+    """Old rows keep greeting as they did: the family name the name gives, suffix dropped."""
+    with app.app_context():
+        flask_migrate.downgrade(revision="7e3a9c1d5b20")
+        old = (("a", "Chris Van Hollen"), ("b", "Robert P. Casey, Jr."), ("c", "Cher"))
+        for external_id, name in old:
+            db.session.execute(text(
+                "INSERT INTO representatives (source, external_id, name, office, party, country, "
+                "region, district, district_name, email, phone, address, contact_form_url, "
+                "website, ids, imported_at) VALUES ('old', :id, :name, 'senator', '', 'US', 'MD', "
+                "'', '', '', '', '', '', '', '{}', CURRENT_TIMESTAMP)"),
+                {"id": external_id, "name": name})
+        db.session.commit()
+        flask_migrate.upgrade()
+        rows = db.session.execute(select(Representative.name, Representative.family_name)
+                                  .order_by(Representative.external_id)).all()
+        assert rows == [("Chris Van Hollen", "Van Hollen"), ("Robert P. Casey, Jr.", "Casey"),
+                        ("Cher", "Cher")]

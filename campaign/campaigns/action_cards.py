@@ -1,12 +1,16 @@
 """The call to action as cards ready to display: links built here, templates only show them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from campaign.campaigns import sharing
 from campaign.models import Action, ActionKind, Campaign
 from campaign.places import countries, regions
-from campaign.representatives import officials
+from campaign.representatives import greetings, official_names, officials
+
+# An example letter's own greeting ("Dear Senator,"): each letter is greeted by whom it goes to.
+_OWN_GREETING = re.compile(r"^\s*Dear\b[^,:;!?\n]{0,60}(?:[,:]|\n)\s*")
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,16 @@ def signature_block(signer: Signer | None) -> str:
 
 
 def letter_text(campaign: Campaign, signer: Signer | None) -> str:
-    """The campaign's example letter (or its petition text), signed."""
+    """The campaign's example letter (or its petition text), signed, without a greeting."""
     examples = ((a.details or {}).get("letter") or {} for a in campaign.actions)
     example = next((e["example"] for e in examples if e.get("example")), campaign.petition_text)
-    return f"{example}\n\n{signature_block(signer)}"
+    return f"{_OWN_GREETING.sub('', example, count=1)}\n\n{signature_block(signer)}"
+
+
+def addressed(letter: str, addressees: list[tuple[str, str, str]], country: str) -> str:
+    """The letter under a greeting of its readers, (title, name, family name) each; with none
+    known yet, under a greeting that names no one ("Dear Senator or Representative,")."""
+    return f"{greetings.greeting_to(addressees, country)}\n\n{letter}"
 
 
 def place_of(region: str, postcode: str, country: str) -> str:
@@ -69,20 +79,22 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
     details = action.details or {}
     card = Card(kind=action.kind, title=action.title, text=action.body, section=details.get("section", ""),
                 items=[i for i in details.get("items", []) if i.get("label") or i.get("text")])
-    subject = campaign.title
+    subject, country = campaign.title, campaign.default_country
+    if action.kind in (ActionKind.CONTACT, ActionKind.LETTER):
+        card.lookup_country = country
+        card.postcode_word = "ZIP code" if country == "US" else "postcode"
+    if action.kind == ActionKind.CONTACT:
+        card.contacts = [_contact(c, subject, letter, matches.get((action.id, index)), country)
+                         for index, c in enumerate(details.get("contacts", []))]
     if details.get("letter") or action.kind == ActionKind.LETTER:
         card.what_to_say = list((details.get("letter") or {}).get("what_to_say", []))
-        card.letter = letter
-    if action.kind in (ActionKind.CONTACT, ActionKind.LETTER):
-        card.lookup_country = campaign.default_country
-        card.postcode_word = "ZIP code" if campaign.default_country == "US" else "postcode"
-    if action.kind == ActionKind.CONTACT:
-        card.contacts = [_contact(c, subject, letter, matches.get((action.id, index)))
-                         for index, c in enumerate(details.get("contacts", []))]
+        card.letter = addressed(letter, [c["addressee"] for c in card.contacts], country)
     # Only to someone: a mail with an empty "To" leaves the visitor guessing whom to write to.
-    recipients = [c["email"] for c in card.contacts if c["email"]]
+    recipients = [c for c in card.contacts if c["email"]]
     if card.letter and recipients:
-        card.letter_mailto = sharing.mailto(",".join(recipients), subject=subject, body=letter)
+        card.letter_mailto = sharing.mailto(
+            ",".join(c["email"] for c in recipients), subject=subject,
+            body=addressed(letter, [c["addressee"] for c in recipients], country))
     elif action.kind == ActionKind.SHARE:
         card.hashtags = list(details.get("hashtags") or campaign.hashtags)
         card.share_links = sharing.share_links(page_url, campaign.title, card.hashtags, campaign.title)
@@ -95,12 +107,17 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
     return card
 
 
-def _contact(contact: dict, subject: str, letter: str, match: officials.Match | None) -> dict:
+def _contact(contact: dict, subject: str, letter: str, match: officials.Match | None,
+             country: str) -> dict:
     """A contact as shown: a matched official's own record, never the article's details;
     otherwise an email only once verified, and an address or phone only from a verified
     contact or one an organizer entered."""
     if match is not None and match.official is not None:
         return _official_contact(match.official, subject, letter)
+    named = official_names.read(contact.get("name", ""), contact.get("office", ""), country)
+    # "Sen. Marta Lindqvist (D-Minn.)" as the article wrote it: greeted "Dear Senator Lindqvist".
+    addressee = (greetings.title_for(named.office_text),
+                 official_names.bare_name(contact.get("name", ""), country), "")
     verified = bool(contact.get("email_verified") and contact.get("email"))
     trusted = verified or bool(contact.get("by_organizer"))
     shown = {key: contact.get(key, "") if trusted else "" for key in ("address", "phone", "contact_form")}
@@ -110,9 +127,11 @@ def _contact(contact: dict, subject: str, letter: str, match: officials.Match | 
         **shown,
         "tel": sharing.tel(shown["phone"]),
         "email": contact["email"] if verified else "",
-        "mailto": sharing.mailto(contact["email"], subject=subject, body=letter) if verified else "",
+        "mailto": sharing.mailto(contact["email"], subject=subject,
+                                 body=addressed(letter, [addressee], country)) if verified else "",
         "unverified": not trusted and any(contact.get(k) for k in ("email", "address", "phone", "contact_form")),
         "official": False,
+        "addressee": addressee,
     }
 
 
@@ -120,6 +139,8 @@ def _official_contact(official: officials.Official, subject: str, letter: str) -
     """A matched official as the official record has them."""
     area = official.district or (regions.state_name(official.region) if official.country == "US"
                                  else official.region)
+    title = greetings.title_for(official.office) if official.country == "US" else ""
+    addressee = (title, official.name, official.family_name)
     return {
         "name": official.name,
         "office": ", ".join(part for part in (official.office_label, area) if part),
@@ -128,7 +149,10 @@ def _official_contact(official: officials.Official, subject: str, letter: str) -
         "tel": sharing.tel(official.phone),
         "contact_form": official.contact_form_url,
         "email": official.email,
-        "mailto": sharing.mailto(official.email, subject=subject, body=letter) if official.email else "",
+        "mailto": sharing.mailto(official.email, subject=subject,
+                                 body=addressed(letter, [addressee], official.country))
+        if official.email else "",
         "unverified": False,
         "official": True,
+        "addressee": addressee,
     }

@@ -70,6 +70,12 @@ def draft_target(actions: list[ImportedAction]) -> tuple[str, str]:
     return _joined(parts)[:300], "; ".join(unique(sources))
 
 
+def bodies_named(text: str) -> list[str]:
+    """The bodies a text names, as R1 finds them: ["the Port Authority"]."""
+    found = [_BODY_LEAD.sub("", match.group(1)).strip() for match in _BODY.finditer(text or "")]
+    return unique([f"the {body}" for body in found if body])
+
+
 def _add_office(offices: dict, found: re.Match, action: ImportedAction, sources: list[str]) -> None:
     spelling = found["office"].lower().rstrip(".")
     key = next((k for k in sorted(_OFFICES, key=len, reverse=True) if spelling.startswith(k)), None)

@@ -2,6 +2,7 @@
 
 Plain rules over the parsed article, no text generation. Each field says where it came from;
 when no rule fits, the field is empty with the reason, and the importer keeps what it did before.
+The title always has a rule that fits (T5), so a campaign never leads with the headline.
 
 Title, an ask (the first rule that yields one wins):
   T1. The petition action: its quoted petition titles, item labels, title, text and item texts,
@@ -12,9 +13,24 @@ Title, an ask (the first rule that yields one wins):
       "(We) ask (them / the council) to <verb>...", "Urge ... to <verb>...".
   T3. The headline's subject: "... End / Cut / Close / Scrap / Eliminate X" gives "Save X";
       "... Moving X from A to B" gives "Keep X in A".
+  T4. An ask elsewhere (campaign.campaigns.fallback_asks): the title of another action that is
+      not a petition, event, group or sharing one, starting with an ask verb that is not also
+      the reader's ("Stop the Spills"), also after "Urge / Ask / Tell X to"; a sentence of its
+      text after such a lead; then in the commentary and closing words, "X should / must /
+      needs to <verb> Y" (not "should not") gives "<Verb> Y", "we are asking / want X to <verb> Y"
+      gives "<Verb> Y", and "we want / need / call for Y" gives "Commit to Y".
+  T5. The last resort, always an ask: "Tell <target> to act on <topic>" with the drafted target
+      (or the one body the headline names), else "Ask your representatives to act on <topic>",
+      else "Act on <topic>" when only that fits. The topic comes from the headline without its
+      label ("Opinion:") and trailing attribution (": Source", " - Reuters", ", Officials Say"):
+      what an actor (council, board, governor...) acts on ("Council Approves X": the X; "Board
+      Votes to Sell X": the plan to sell X), else the subject ("Heat Deaths Rise": heat deaths),
+      else the whole headline; a headline about a state ("Lists Are Longer") is "the news that
+      ...", never cut. The title's source starts "a last resort from the headline".
   An ask is one sentence without its final stop; one longer than 80 characters is cut before
   its last "for / before / by / so / because / in / at / until / after" clause while at least
-  three words stay. Nothing found: the headline stays, flagged.
+  three words stay (T4 first drops what follows a first comma; T5 cuts the topic at such a
+  clause or a word while four words stay, never leaving "of / the / and..." at its end).
 Target, whom the petition is addressed to (joined "A, B and C"):
   R1. Bodies named in the petition action, or in the titles and texts of contact and letter
       actions: a capitalized name ending in Council, Board, Commission, Authority, Committee,
@@ -27,7 +43,8 @@ Target, whom the petition is addressed to (joined "A, B and C"):
       that official ("Council Member Jane Roe", "Jane Roe MP").
   Nothing named: empty, flagged.
 Petition text, a few sentences (at most five, 1,000 characters):
-  S1. The ask: "We call on <target> to <ask>." (or the ask alone without a target).
+  S1. The ask: "We call on <target> to <ask>." (or the ask alone without a target); for T5,
+      "We call on <target, the body, or our representatives> to act on <topic>."
   S2. The petition action's statements: "Our petition asks for X" becomes "We ask for X."; other
       sentences of its text and items, unless they tell the reader what to do or talk about
       petitions or websites.
@@ -44,36 +61,24 @@ import re
 from dataclasses import dataclass
 
 from campaign.articles import ImportedAction, ImportedArticle
+from campaign.campaigns import fallback_asks
 from campaign.campaigns.addressees import action_label as _label
 from campaign.campaigns.addressees import draft_target, unique
+from campaign.campaigns.ask_phrases import (
+    ASK_LEAD,
+    ASK_VERBS,
+    READER_VERBS,
+    Ask,
+    article_lower_words,
+    clean,
+    sentence_case,
+    starts_with_ask,
+)
+from campaign.campaigns.ask_phrases import sentences as split_sentences
 
-TITLE_MAX = 80
 PETITION_MAX = 1000
 SENTENCES_MAX = 5
 
-ASK_VERBS = frozenset({
-    "keep", "save", "stop", "protect", "support", "promote", "fund", "restore", "ban", "end",
-    "reject", "delay", "halt", "reverse", "pass", "block", "defend", "cap", "require", "reopen",
-    "preserve", "give", "send", "hold", "guarantee", "approve", "fix", "build", "free",
-    "reinstate", "repeal", "withdraw", "review", "demand", "prioritize", "prioritise", "invest",
-    "expand", "extend", "make", "let", "bring", "put", "cancel", "lower", "raise", "create",
-    "ensure", "publish", "hear", "drop", "scrap", "allow", "close", "reform", "remove", "replace",
-    "limit", "return", "uphold", "honor", "honour", "enforce", "adopt", "vote", "act", "provide",
-})
-# Words that tell the reader what to do, not what the petition asks for.
-READER_VERBS = frozenset({
-    "sign", "add", "search", "look", "find", "share", "visit", "click", "go", "check", "use",
-    "call", "email", "e-mail", "write", "contact", "attend", "join", "bring", "post", "tell",
-    "mention", "ask", "express", "start", "stay", "read", "learn", "donate", "give", "follow",
-    "tag", "organize", "organise", "host", "volunteer",
-})
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z])")
-_ASK_LEAD = re.compile(
-    r"(?:^|\b)(?:please|(?:i|we)\s+(?:urge|ask|call on|implore)\s+(?:you|them|[\w\s]{1,40}?)\s+to"
-    r"|(?:ask|urge|tell)\s+(?:them|him|her|[\w\s]{1,40}?)\s+to|asks?\s+(?:them\s+)?to"
-    r"|petition\s+to)\s+(?=\w)", re.IGNORECASE)
-_CUT_WORDS = re.compile(r"\s+(?:for|before|by|so|because|in|at|until|after|over|to)\s+")
 _SAVE = re.compile(r"\b(?:End|Ends|Ending|Cut|Cuts|Cutting|Close|Closes|Closing|Scrap|Scraps"
                    r"|Eliminate|Eliminates|Axe|Axes)\s+(?P<what>.+)$")
 _MOVE = re.compile(r"\b(?:Move|Moves|Moving)\s+(?P<what>.+?)\s+[Ff]rom\s+(?P<place>.+?)\s+[Tt]o\s+")
@@ -106,47 +111,21 @@ class Draft:
     petition_text: Drafted
 
 
-@dataclass(frozen=True)
-class _Ask:
-    text: str
-    source: str
-    title_case: bool
-
-
 def draft_ask(article: ImportedArticle) -> Draft:
     """Propose a title, a target and a petition text from the article's own parts."""
     actions = [action for section in article.sections for action in section.actions]
-    ask = _petition_ask(actions) or _letter_ask(actions) or _headline_ask(article.headline)
+    ask = (_petition_ask(actions) or _letter_ask(actions) or _headline_ask(article.headline)
+           or fallback_asks.elsewhere_ask(article, actions))
     target = Drafted(*draft_target(actions))
-    title = (Drafted(ask.text[:1].upper() + ask.text[1:], ask.source) if ask else
-             Drafted("", "No ask found in the petition, contact or letter actions or the headline"))
-    lower_words = _lower_words(article)
+    lower_words = article_lower_words(article)
+    if ask is None:
+        ask = fallback_asks.topic_ask(article, target.value)
+    title = Drafted(ask.text[:1].upper() + ask.text[1:], ask.source)
     return Draft(title=title, target=target,
                  petition_text=_statement(ask, target, actions, lower_words))
 
 
-def _sentences(text: str) -> list[str]:
-    return [piece.strip() for piece in _SENTENCE_END.split(text or "") if piece.strip()]
-
-
-def _clean(phrase: str) -> str:
-    """One sentence without its final stop or quotes, cut to TITLE_MAX at a clause."""
-    phrase = _sentences(phrase)[0] if _sentences(phrase) else ""
-    phrase = re.split(r"\s+[-–—]\s+|;|:", phrase)[0].strip(" \"“”'.!?,")
-    while len(phrase) > TITLE_MAX:
-        cuts = [m.start() for m in _CUT_WORDS.finditer(phrase) if len(phrase[:m.start()].split()) >= 3]
-        if not cuts:
-            return ""
-        phrase = phrase[:cuts[-1]].strip(" ,")
-    return phrase
-
-
-def _starts_with_ask(phrase: str) -> bool:
-    words = phrase.split()
-    return bool(words) and words[0].lower().strip("\"“") in ASK_VERBS
-
-
-def _petition_ask(actions: list[ImportedAction]) -> _Ask | None:
+def _petition_ask(actions: list[ImportedAction]) -> Ask | None:
     """T1: the first ask the petition action's titles, labels, title, text or items make."""
     for action in actions:
         if action.kind != "petition":
@@ -156,78 +135,65 @@ def _petition_ask(actions: list[ImportedAction]) -> _Ask | None:
                   + [(action.title, "its title", True), (action.text, "its text", False)]
                   + [(i.text, f"item '{i.label or i.text[:30]}'", False) for i in action.items])
         for text, where, title_case in places:
-            for sentence in _sentences(text):
-                lead = _ASK_LEAD.search(sentence)
-                phrase = _clean(sentence[lead.end():] if lead else sentence)
-                if _starts_with_ask(phrase):
-                    return _Ask(phrase, f"{_label(action)}, {where}", title_case)
+            for sentence in split_sentences(text):
+                lead = ASK_LEAD.search(sentence)
+                phrase = clean(sentence[lead.end():] if lead else sentence)
+                if starts_with_ask(phrase):
+                    return Ask(phrase, f"{_label(action)}, {where}", title_case)
     return None
 
 
-def _letter_ask(actions: list[ImportedAction]) -> _Ask | None:
+def _letter_ask(actions: list[ImportedAction]) -> Ask | None:
     """T2: the first "please / urge you to / ask them to" sentence of a contact or letter."""
     for action in actions:
         if action.kind not in ("contact", "letter"):
             continue
         letter = action.letter
-        places = ([(s, "example letter") for s in _sentences(letter.example)] if letter else [])
+        places = ([(s, "example letter") for s in split_sentences(letter.example)] if letter else [])
         places += [(point, "what to say") for point in (letter.what_to_say if letter else [])]
-        places += [(s, "its text") for s in _sentences(action.text)]
-        places += [(s, f"item '{i.label or i.text[:30]}'") for i in action.items for s in _sentences(i.text)]
+        places += [(s, "its text") for s in split_sentences(action.text)]
+        places += [(s, f"item '{i.label or i.text[:30]}'") for i in action.items for s in split_sentences(i.text)]
         for sentence, where in places:
-            lead = _ASK_LEAD.search(sentence)
+            lead = ASK_LEAD.search(sentence)
             if lead:
-                phrase = _clean(sentence[lead.end():])
-                if _starts_with_ask(phrase):
-                    return _Ask(phrase, f"{_label(action)}, {where}", False)
+                phrase = clean(sentence[lead.end():])
+                if starts_with_ask(phrase):
+                    return Ask(phrase, f"{_label(action)}, {where}", False)
     return None
 
 
-def _headline_ask(headline: str) -> _Ask | None:
+def _headline_ask(headline: str) -> Ask | None:
     """T3: a headline that ends or moves something, turned into keeping it."""
     moved, ended = _MOVE.search(headline), _SAVE.search(headline)
     if moved:
-        ask = _Ask(_clean(f"Keep {moved['what']} in {moved['place']}"),
+        ask = Ask(clean(f"Keep {moved['what']} in {moved['place']}"),
                    "the headline (moving X from A: keep X in A)", True)
     elif ended:
-        ask = _Ask(_clean(f"Save {ended['what']}"), "the headline (ending X: save X)", True)
+        ask = Ask(clean(f"Save {ended['what']}"), "the headline (ending X: save X)", True)
     else:
         return None
     return ask if ask.text else None
 
 
-def _lower_words(article: ImportedArticle) -> set[str]:
-    """Words the article writes in lower case somewhere: evidence they are no proper nouns."""
-    texts = list(article.paragraphs) + list(article.commentary)
-    for section in article.sections:
-        for action in section.actions:
-            texts += [action.text] + [item.text for item in action.items]
-    return {word for text in texts for word in re.findall(r"\b[a-z][\w'-]*", text)}
-
-
-def sentence_case(phrase: str, lower_words: set[str]) -> str:
-    """A Title Case phrase in sentence case, lowering the words the article writes in lower case."""
-    words = phrase.split()
-    kept = [words[0].lower()] + [word.lower() if word[:1].isupper() and not word.isupper()
-                                 and word.lower() in lower_words else word for word in words[1:]]
-    return " ".join(kept)
-
-
-def _statement(ask: _Ask | None, target: Drafted, actions: list[ImportedAction],
+def _statement(ask: Ask | None, target: Drafted, actions: list[ImportedAction],
                lower_words: set[str]) -> Drafted:
     """S1-S4: the petition text's sentences, each with where it came from."""
     sentences: list[str] = []
     sources: list[str] = []
-    if ask:
+    if ask and ask.statement:
+        sentences.append(ask.statement)
+        sources.append(f"the ask ({ask.source})")
+    elif ask:
         phrase = sentence_case(ask.text, lower_words) if ask.title_case else ask.text[:1].lower() + ask.text[1:]
+        phrase = phrase.removesuffix(".")  # "... 6 a.m." ends the sentence with its own stop
         sentences.append(f"We call on {target.value} to {phrase}." if target.found
                          else f"{phrase[:1].upper()}{phrase[1:]}.")
         sources.append(f"the ask ({ask.source})")
     for action in actions:
         if action.kind == "petition":
-            _petition_sentences(action, ask, lower_words, sentences, sources)
+            _petitionsentences(action, ask, lower_words, sentences, sources)
         elif action.letter is not None:
-            _letter_sentences(action, sentences, sources)
+            _lettersentences(action, sentences, sources)
     sentences = unique(sentences)[:SENTENCES_MAX]
     while len(" ".join(sentences)) > PETITION_MAX and len(sentences) > 1:
         sentences.pop()
@@ -236,12 +202,12 @@ def _statement(ask: _Ask | None, target: Drafted, actions: list[ImportedAction],
     return Drafted(" ".join(sentences)[:PETITION_MAX], "; ".join(unique(sources)))
 
 
-def _petition_sentences(action, ask, lower_words, sentences, sources) -> None:
+def _petitionsentences(action, ask, lower_words, sentences, sources) -> None:
     """S2 and S3: the petition action's own statements and its further titles."""
     texts = [(action.text, "its text")] + [(item.text, f"item '{item.label or item.text[:30]}'")
                                            for item in action.items]
     for text, where in texts:
-        for sentence in _sentences(text):
+        for sentence in split_sentences(text):
             ours = _OUR_PETITION.match(sentence)
             if ours:
                 sentences.append(f"We ask {ours['rest'].rstrip('.')}.")
@@ -253,21 +219,21 @@ def _petition_sentences(action, ask, lower_words, sentences, sources) -> None:
     for title in action.petition_titles:
         if ask is not None and title.startswith(ask.text):
             continue
-        phrase = _clean(title)
-        if _starts_with_ask(phrase):
+        phrase = clean(title)
+        if starts_with_ask(phrase):
             sentences.append(f"We also ask them to {sentence_case(phrase, lower_words)}.")
             sources.append(f"{_label(action)}, petition title '{title}'")
 
 
-def _letter_sentences(action, sentences, sources) -> None:
+def _lettersentences(action, sentences, sources) -> None:
     """S4: concerns from what to say, and the example letter's general sentences."""
     for point in action.letter.what_to_say:
         concern = _CONCERN.match(point.strip())
         if concern:
             sentences.append(f"We are concerned {concern['rest'].rstrip('.')}.")
             sources.append(f"{_label(action)}, what to say")
-    for sentence in _sentences(action.letter.example):
-        if _is_statement(sentence) and not _ASK_LEAD.search(sentence):
+    for sentence in split_sentences(action.letter.example):
+        if _is_statement(sentence) and not ASK_LEAD.search(sentence):
             sentences.append(sentence.strip("\"“”"))
             sources.append(f"{_label(action)}, example letter")
 

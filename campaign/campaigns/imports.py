@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -76,6 +77,8 @@ def _existing_campaign(imported: ImportedArticle, slug: str | None) -> Campaign 
 
 
 def _fill_article(article: Article, imported: ImportedArticle) -> None:
+    if store.has_control_characters(imported.headline):  # shown on the page and in the review
+        raise store.InvalidCampaign("The headline cannot contain line breaks or control characters.")
     article.headline = imported.headline[:500] or "Untitled article"
     article.source = imported.source[:200]
     article.published_text = imported.published_text[:200]
@@ -85,8 +88,8 @@ def _fill_article(article: Article, imported: ImportedArticle) -> None:
 
 
 def _new_campaign(imported, article, slug, open_now, notes, fields) -> Campaign:
-    slug = slug or _free_slug(store.slugify(imported.headline))
     drafted = _drafted_fields(imported, article, fields, notes)
+    slug = slug or _free_slug(title_slug(fields["title"]))
     status = CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT
     campaign = store.create(slug=slug, article=article, status=status, **fields)
     campaign.drafted_fields = drafted
@@ -100,8 +103,9 @@ def _drafted_fields(imported: ImportedArticle, article: Article, fields: dict,
                     notes: list[str]) -> dict[str, str]:
     """Fill the fields the caller left out from drafting's rules: {field: where it came from}.
 
-    A field no rule fits keeps what the importer took before (the headline, no target, the
-    first words of the petition action) and its reason, so the review step flags it.
+    A field no rule fits keeps what the importer took before (no target, the first words of
+    the petition action) and its reason, so the review step flags it; the title always has one
+    (T5, a last resort), the headline kept only should that ever fail.
     """
     draft = drafting.draft_ask(imported)
     fallbacks = {"title": article.headline[:300], "target": "", "petition_text": _petition_text(imported)}
@@ -122,6 +126,19 @@ def _drafted_fields(imported: ImportedArticle, article: Article, fields: dict,
 
 NOT_DRAFTED = {"title": "the headline stays", "target": "left empty",
                "petition_text": "the first words of the petition action or commentary stay"}
+
+
+SLUG_WORDS_MAX = 60
+# A last-resort title's opening says nothing of the campaign: its slug starts at the topic.
+_SLUG_LEAD = re.compile(r"^(?:tell-[a-z0-9-]+?-to-|ask-your-representatives-to-)?act-on-(?:the-news-that-)?(?:the-)?")
+
+
+def title_slug(title: str) -> str:
+    """A short slug from the campaign's title: whole words, at most SLUG_WORDS_MAX characters."""
+    slug = _SLUG_LEAD.sub("", store.slugify(title)) or store.slugify(title)
+    while len(slug) > SLUG_WORDS_MAX and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+    return slug[:SLUG_WORDS_MAX]
 
 
 def _free_slug(base: str) -> str:

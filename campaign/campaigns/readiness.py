@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.campaigns import store
+from campaign.campaigns import fallback_asks, store
 from campaign.models import Campaign
 from campaign.representatives import officials
 
@@ -75,8 +75,7 @@ def official_matches(campaign: Campaign) -> list[officials.Match]:
 
 def open_items(campaign: Campaign, matches: list[officials.Match] | None = None) -> list[OpenItem]:
     """Everything still to look at: drafted fields not yet edited, unchecked emails, unmatched officials."""
-    items = [OpenItem("draft", f"{field.label} is still the importer's draft: edit it or keep it.")
-             for field in drafted_fields(campaign) if field.drafted]
+    items = [OpenItem("draft", _draft_item(field)) for field in drafted_fields(campaign) if field.drafted]
     items += unchecked_emails(campaign)
     for match in official_matches(campaign) if matches is None else matches:
         if not match.matched:
@@ -84,3 +83,11 @@ def open_items(campaign: Campaign, matches: list[officials.Match] | None = None)
             items.append(OpenItem("official", f"{named} is not matched to an imported representative: "
                                               f"{match.reason}"))
     return items
+
+
+def _draft_item(field: DraftedField) -> str:
+    if field.name == "title" and field.source.startswith(fallback_asks.LAST_RESORT):
+        # No ask was found in the article: the generic one needs a person more than the others.
+        return "Title is still the importer's draft, a last resort made from the headline: write the ask or keep it."
+    return f"{field.label} is still the importer's draft: edit it or keep it."
+

@@ -7,8 +7,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from campaign import articles, cache, database
-from campaign.campaigns import imports, sample, store
+from campaign import articles, audit, cache, database
+from campaign.campaigns import imports, readiness, sample, store
 from campaign.counts import tallies
 from campaign.extensions import db
 from campaign.mail import outbox
@@ -32,24 +32,43 @@ def init_db(**options) -> None:
 
 @click.command("import-article")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--slug", help="The campaign's slug (default: made from the headline).")
-@click.option("--open", "open_now", is_flag=True, help="Open the campaign for signatures at once.")
+@click.option("--slug", help="The campaign's slug (default: made from its drafted title).")
+@click.option("--open", "open_now", is_flag=True,
+              help="Open the campaign for signatures at once, unless the review lists open items.")
+@click.option("--open-anyway", is_flag=True,
+              help="Open it at once even with open items (drafts, unchecked emails, unmatched officials).")
 @with_appcontext
-def import_article_command(path: str, slug: str | None, open_now: bool) -> None:
+def import_article_command(path: str, slug: str | None, open_now: bool, open_anyway: bool) -> None:
     """Create a campaign from an article file, or update the one already made from it."""
     if slug is not None and not store.is_valid_slug(slug):
         raise click.ClickException("The slug takes lower-case letters, digits and single hyphens.")
     with open(path, encoding="utf-8", errors="replace") as handle:
         imported = articles.read_article(handle.read())
     try:
-        outcome = imports.import_article(imported, slug=slug, open_now=open_now)
+        outcome = imports.import_article(imported, slug=slug)
     except store.InvalidCampaign as error:
         raise click.ClickException(str(error)) from None
+    campaign = outcome.campaign
+    opening = (open_now or open_anyway) and campaign.status != CampaignStatus.OPEN
+    items = readiness.open_items(campaign) if opening else []
+    if opening and (open_anyway or not items):
+        store.set_status(campaign, CampaignStatus.OPEN)
+        audit.record("campaign.status", organizer=None, campaign=campaign, status=CampaignStatus.OPEN,
+                     source="cli", **({"open_items": len(items)} if items else {}))
     db.session.commit()
-    cache.forget(outcome.campaign.id)
+    cache.forget(campaign.id)
     verb = "Created" if outcome.created else "Updated"
-    click.echo(f"{verb} {outcome.campaign.status} campaign /c/{outcome.campaign.slug}")
+    click.echo(f"{verb} {campaign.status} campaign /c/{campaign.slug}")
     _print_report(outcome)
+    if items:
+        click.echo(f"Open items ({len(items)}), as the review at /organizer/c/{campaign.slug}/review lists them:")
+        for item in items:
+            click.echo(f"- {item.text}")
+    if items and not open_anyway:
+        count = f"{len(items)} open item{'' if len(items) == 1 else 's'}"
+        raise click.ClickException(
+            f"Not opened: the campaign has {count}. Deal with them in the review, or run the "
+            "command again with --open-anyway to open it as it is.")
 
 
 def _print_report(outcome: imports.ImportOutcome) -> None:

@@ -42,6 +42,9 @@ class Representative(db.Model):
     # The source's own id (bioguide for Congress).
     external_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
+    # How a letter names them ("Van Hollen", "Cortez Masto"): the data file's own field where it
+    # has one; "" for rows written without it, which fall back on greetings.family_name(name).
+    family_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     office: Mapped[str] = mapped_column(String(40))  # senator, representative, mp, councillor...
     party: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(2))

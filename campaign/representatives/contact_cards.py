@@ -194,7 +194,8 @@ def _area(representative: Representative) -> str:
 def _card(representative: Representative, subject: str, letter: str,
           marked: set[str]) -> RepresentativeCard:
     office, title = _office(representative)
-    addressed = f"{greetings.greeting(title, representative.name)}\n\n{letter}"
+    greeting = greetings.greeting(title, representative.name, representative.family_name)
+    addressed = f"{greeting}\n\n{letter}"
     return RepresentativeCard(
         id=representative.id,
         name=representative.name,

@@ -20,6 +20,7 @@ import pycountry
 
 from campaign.models import PostcodeDistrict, Representative
 from campaign.places import countries
+from campaign.representatives import greetings
 from campaign.signing import signer_input
 
 T = TypeVar("T")
@@ -28,8 +29,8 @@ T = TypeVar("T")
 _GB_OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 
 REPRESENTATIVE_COLUMNS = (
-    "id", "name", "office", "party", "country", "region", "district", "district_name",
-    "email", "phone", "address", "contact_form_url", "website",
+    "id", "name", "family_name", "office", "party", "country", "region", "district",
+    "district_name", "email", "phone", "address", "contact_form_url", "website",
 )
 REPRESENTATIVE_REQUIRED = ("id", "name", "office", "country")
 POSTCODE_COLUMNS = ("country", "postcode", "region", "district")
@@ -60,6 +61,7 @@ class RepresentativeRecord:
     name: str
     office: str
     country: str
+    family_name: str = ""  # as the file gives it, else read from the name (family_name_of)
     party: str = ""
     region: str = ""
     district: str = ""
@@ -181,7 +183,8 @@ def _representative_row(row: dict[str, str]) -> RepresentativeRecord:
             raise BadRecord(str(error)) from None
     return checked(RepresentativeRecord(
         external_id=row["id"], name=row["name"], office=row["office"].lower(), country=country,
-        party=row["party"], region=_region(row["region"], country), district=row["district"],
+        family_name=family_name_of(row["family_name"], row["name"]), party=row["party"],
+        region=_region(row["region"], country), district=row["district"],
         district_name=row["district_name"], email=email, phone=row["phone"],
         address=row["address"],
         contact_form_url=web_address(row["contact_form_url"], "contact_form_url"),
@@ -198,6 +201,15 @@ def _postcode_row(row: dict[str, str]) -> PostcodeRecord:
 
 
 # --- field rules --------------------------------------------------------------------------
+
+def family_name_of(given: str, name: str) -> str:
+    """The family name a file gives, else the one read from the name as letters always did."""
+    if given:
+        return given
+    derived = greetings.family_name(name)
+    # Too long for its column: left empty, and read from the name where a letter needs it.
+    return derived if len(derived) <= _column_limits(Representative)["family_name"] else ""
+
 
 def us_state(code: str) -> str:
     """The code, if it is a US state's or territory's."""

@@ -96,6 +96,21 @@ def words_of(name: str) -> tuple[str, ...]:
 
 def read(name: str, office: str = "", country: str = "US") -> Named:
     """What a contact's name and office say: the person, the office, and the state or district."""
+    text, title, hints = _parts(name, country)
+    region, district = _seat(hints, country)
+    office_text = " ".join(office.split()) or title
+    return Named(words=words_of(text), offices=offices_for(office_text), office_text=office_text,
+                 region=region, district=district)
+
+
+def bare_name(name: str, country: str = "US") -> str:
+    """The person's name as written, without titles and tags: "Sen. Amy Klobuchar (D-Minn.)" →
+    "Amy Klobuchar"."""
+    return _parts(name, country)[0]
+
+
+def _parts(name: str, country: str) -> tuple[str, str, list[str]]:
+    """(the name without titles and tags, the first office title in it, the tags' texts)."""
     text = " ".join(name.split())
     hints: list[str] = []
     text = _TAG.sub(lambda m: hints.append(m.group(1) or m.group(2)) or " ", text).strip(" ,")
@@ -113,10 +128,7 @@ def read(name: str, office: str = "", country: str = "US") -> Named:
         if word.rstrip(".").lower() not in _COURTESY:
             title = title or word
         text = (text[:titled.start()] + text[titled.end():]).strip()
-    region, district = _seat(hints, country)
-    office_text = " ".join(office.split()) or title
-    return Named(words=words_of(text), offices=offices_for(office_text), office_text=office_text,
-                 region=region, district=district)
+    return text, title, hints
 
 
 def offices_for(office: str) -> frozenset[str]:
@@ -174,12 +186,25 @@ def same_given_name(said: str, recorded: str) -> bool:
     return _NICKNAMES.get(said) == recorded or _NICKNAMES.get(recorded) == said
 
 
-def names_agree(said: tuple[str, ...], recorded: tuple[str, ...]) -> bool:
+def names_agree(said: tuple[str, ...], recorded: tuple[str, ...],
+                family: tuple[str, ...] = ()) -> bool:
     """The same surname, and each other word of the article's name found among the record's.
 
     Middle names and initials either side may be missing: "Marta Lindqvist" is "Marta J. Lindqvist".
+    family, the family name's words as the data file gives them, is a surname too, even where
+    the name shown lacks some of it: "Pablo José Hernández Rivera" is "Pablo José Hernández".
     """
-    if not said or not recorded or said[-1] != recorded[-1]:
+    if not said or not recorded:
         return False
-    others = recorded[:-1]
-    return all(any(same_given_name(word, other) for other in others) for word in said[:-1])
+    if said[-1] == recorded[-1] and _given_agree(said[:-1], recorded[:-1]):
+        return True
+    if not family or len(said) < len(family) or said[len(said) - len(family):] != family:
+        return False
+    given = list(recorded)
+    while given and given[-1] in family:  # the family name's words at the end of the name
+        given.pop()
+    return _given_agree(said[:len(said) - len(family)], tuple(given))
+
+
+def _given_agree(said: tuple[str, ...], recorded: tuple[str, ...]) -> bool:
+    return all(any(same_given_name(word, other) for other in recorded) for word in said)

@@ -16,7 +16,7 @@ from campaign import cache
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 from campaign.places import regions
-from campaign.representatives import official_names
+from campaign.representatives import greetings, official_names
 from campaign.representatives.official_names import Named
 
 MATCHED = "matched"
@@ -36,6 +36,7 @@ class Official:
 
     id: int
     name: str
+    family_name: str  # as the data file gives it ("Cortez Masto"), else read from the name
     office: str  # as imported: senator, representative, mp...
     office_label: str  # "U.S. Senator", "Member of Parliament"...
     party: str
@@ -71,6 +72,7 @@ class _Candidate:
     id: int
     name: str
     words: tuple[str, ...]
+    family: tuple[str, ...]  # the family name's words, as imported; () when none was
     office: str
     region: str
     district: str
@@ -114,7 +116,9 @@ def _with_official(match: Match, record: Representative | None) -> Match:
 def official_of(record: Representative) -> Official:
     """A representative's record as plain values."""
     return Official(
-        id=record.id, name=record.name, office=record.office, office_label=office_label(record.country, record.office),
+        id=record.id, name=record.name,
+        family_name=record.family_name or greetings.family_name(record.name),
+        office=record.office, office_label=office_label(record.country, record.office),
         party=record.party, country=record.country, region=record.region, district=record.district,
         email=record.email, phone=record.phone, address=record.address,
         contact_form_url=_web_link(record.contact_form_url), website=_web_link(record.website),
@@ -137,12 +141,13 @@ def _candidates(country: str) -> list[_Candidate]:
     """The country's representatives as comparable names (one query, reused for seconds)."""
     def load() -> list[_Candidate]:
         rows = db.session.execute(
-            select(Representative.id, Representative.name, Representative.office,
-                   Representative.region, Representative.district)
+            select(Representative.id, Representative.name, Representative.family_name,
+                   Representative.office, Representative.region, Representative.district)
             .where(Representative.country == country)
         )
-        return [_Candidate(row.id, row.name, official_names.words_of(row.name), row.office,
-                           row.region, row.district) for row in rows]
+        return [_Candidate(row.id, row.name, official_names.words_of(row.name),
+                           official_names.words_of(row.family_name), row.office, row.region,
+                           row.district) for row in rows]
 
     return cache.cached(("officials", country), load)
 
@@ -156,7 +161,8 @@ def _decide(country: str, action_id: int | None, index: int, name: str, office: 
     said = official_names.read(name, office, country)
     if not candidates:
         return result(NO_DATA, f"No representatives of {country} are imported yet.")
-    found = [c for c in candidates if official_names.names_agree(said.words, c.words)]
+    found = [c for c in candidates
+             if official_names.names_agree(said.words, c.words, c.family)]
     if not said.words or not found:
         return result(NO_NAME, f"No imported representative is named {name or '(no name)'}.")
     if said.offices:

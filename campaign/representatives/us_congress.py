@@ -18,6 +18,7 @@ from campaign.representatives.data_files import (
     Skipped,
     UnreadableFile,
     checked,
+    family_name_of,
     parse_csv,
     postcode_key,
     us_state,
@@ -117,6 +118,8 @@ def _legislator(person: object, bioguide: str) -> tuple[RepresentativeRecord, li
     ids = json.loads(json.dumps(person["id"], default=str))  # plain JSON values only
     return checked(RepresentativeRecord(
         external_id=bioguide, name=name, office=office, country="US",
+        # The file's own family name: "Cortez Masto", "Van Hollen", never a suffix such as "Jr.".
+        family_name=family_name_of(_text(names.get("last")), name),
         party=_text(term.get("party")), region=state, district=district,
         district_name=district_name, phone=_text(term.get("phone")),
         address=_text(term.get("address")), contact_form_url=links["contact_form"],

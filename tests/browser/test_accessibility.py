@@ -15,11 +15,21 @@ import email.policy
 import itertools
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
+import config
+from campaign import create_app, tokens
+from campaign.campaigns import store
+from campaign.clock import utcnow
+from campaign.extensions import db
+from campaign.models import CampaignStatus, ConfirmationToken, Signature, SignatureStatus
+from campaign.signing import confirmations, removal_links
 from tests import representative_data as data
 from tests.browser import axe
 from tests.browser.live_server import PHONE, SLUG, Server, app_env, prepare_database, running_app
@@ -291,4 +301,69 @@ def test_axe_reports_nothing_on_the_slow_down_page(tmp_path_factory, browser) ->
             page.get_by_role("button", name="Sign the petition").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Please wait a few minutes")
         faults = axe.violations_at(page, "slow-down", [NARROW, axe.DESKTOP])
+    assert faults == [], f"{len(faults)} axe violations:\n" + "\n".join(faults)
+
+
+def _links_that_are_refused(url: str, secret_key: str) -> dict[str, tuple[str, str]]:
+    """Signatures whose links a closed petition refuses, written before the app starts: each
+    state's path and the heading it shows. The petition is closed, one signature was removed
+    by its organizers, one confirmation link and the signer's own links are past their time."""
+    app = create_app(config.TestingConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secret_key)
+    now, long_ago = utcnow(), utcnow() - timedelta(days=400)
+    with app.test_request_context():
+        campaign = store.get_by_slug(SLUG)
+        links = {}
+        for who, status in (("closed", SignatureStatus.PENDING),
+                            ("invalidated", SignatureStatus.INVALIDATED),
+                            ("expired", SignatureStatus.PENDING)):
+            signature = Signature(campaign_id=campaign.id, full_name=f"Ada {who.title()}",
+                                  email=f"{who}.axe@example.org", email_key=f"{who}.axe@example.org",
+                                  country="US", status=status)
+            db.session.add(signature)
+            db.session.flush()
+            token = tokens.token_from_nonce(secret_key, confirmations.issue(signature, now=now))
+            links[who] = f"/c/{SLUG}/confirm/{token}"
+            if who == "expired":
+                db.session.execute(update(ConfirmationToken)
+                                   .where(ConfirmationToken.signature_id == signature.id)
+                                   .values(expires_at=long_ago))
+                links["remove-expired"] = urlsplit(
+                    removal_links.removal_link(campaign, signature, now=long_ago)).path
+                links["delete-my-data-expired"] = urlsplit(
+                    removal_links.deletion_link(signature, now=long_ago)).path
+        campaign.status = CampaignStatus.CLOSED
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return {
+        "confirm-closed": (links["closed"], "This petition has closed"),
+        "confirm-invalidated": (links["invalidated"], "This signature cannot be counted"),
+        "confirm-expired": (links["expired"], "This confirmation link has expired"),
+        "resend-closed": (f"/c/{SLUG}/resend", "This petition has closed"),
+        "remove-expired": (links["remove-expired"], "This link has expired"),
+        "delete-my-data-expired": (links["delete-my-data-expired"], "This link has expired"),
+    }
+
+
+def test_axe_reports_nothing_where_a_closed_petition_refuses_a_link(tmp_path_factory, browser,
+                                                                    shots) -> None:
+    """closed.html in both its variants (the petition closed; the signature removed by the
+    organizers), the expired confirmation, removal and deletion links, and the resend form of
+    a closed petition: on their own app, whose petition is closed."""
+    tmp = tmp_path_factory.mktemp("browser-closed-app")
+    env = app_env(tmp)
+    prepare_database(env["DATABASE_URL"])
+    states = _links_that_are_refused(env["DATABASE_URL"], env["SECRET_KEY"])
+    server = Server(tmp / "mail", tmp / "server.log")
+    with running_app(server, env):
+        page = browser.new_context(viewport=PHONE).new_page()
+        page.set_default_timeout(10_000)
+        audit, axe_audit = Audit(page, shots), AxeAudit(page)
+        for name, (path, heading) in states.items():
+            page.goto(server.base_url + path)
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            audit.check(name)
+            axe_audit.check(name)
+    assert audit.faults == [], "\n".join(audit.faults)
+    faults = axe_audit.faults
     assert faults == [], f"{len(faults)} axe violations:\n" + "\n".join(faults)

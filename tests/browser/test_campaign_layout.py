@@ -24,7 +24,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("layout-app")
     env = app_env(tmp)
     command = [sys.executable, "-m", "flask", "--app", "campaign", "import-article", str(shared_example()),
-               "--slug", "example", "--open"]
+               "--slug", "example", "--open-anyway"]
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, timeout=60, start_new_session=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

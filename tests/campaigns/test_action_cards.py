@@ -20,7 +20,7 @@ def imported(runner, client):
     """Import a fixture as an open campaign and return its page's HTML."""
 
     def load(name: str, slug: str) -> str:
-        result = runner.invoke(args=["import-article", str(ARTICLES / name), "--slug", slug, "--open"])
+        result = runner.invoke(args=["import-article", str(ARTICLES / name), "--slug", slug, "--open-anyway"])
         assert result.exit_code == 0, result.output
         page = client.get(f"/c/{slug}")
         assert page.status_code == 200
@@ -66,7 +66,9 @@ def test_letter_card_with_example_copy_and_mailto(imported):
     [verified] = [h for h, text in links(page) if h.startswith("mailto:rosa.delgado-whitcomb@")
                   and text == "Open in my email app"]
     body = query_of(verified)["body"]
-    assert body.startswith(example) and "[Your name]" in body
+    # Greeted by the office and family name the article gives her.
+    assert body.startswith(f"Dear Council Member Delgado-Whitcomb,\n\n{example}")
+    assert "[Your name]" in body
     assert "%20" in verified and "+" not in verified.split("?", 1)[1]  # mail apps read %20, not +
 
 
@@ -138,7 +140,7 @@ def test_mailto_encodes_spaces_and_newlines():
 
 
 def test_the_shared_example_article_becomes_a_full_campaign_page(runner, client):
-    result = runner.invoke(args=["import-article", str(shared_example()), "--slug", "example", "--open"])
+    result = runner.invoke(args=["import-article", str(shared_example()), "--slug", "example", "--open-anyway"])
     assert result.exit_code == 0 and "Every line was placed." in result.output
     page = client.get("/c/example").text
     text = html.unescape(page)
@@ -166,7 +168,7 @@ def officials_page(runner, client):
         if congress:
             result = runner.invoke(args=["representatives", "import-congress", str(LEGISLATORS)])
             assert result.exit_code == 0, result.output
-        result = runner.invoke(args=["import-article", str(OFFICIALS_ARTICLE), "--slug", "survey", "--open"])
+        result = runner.invoke(args=["import-article", str(OFFICIALS_ARTICLE), "--slug", "survey", "--open-anyway"])
         assert result.exit_code == 0, result.output
         return client.get("/c/survey").text
 

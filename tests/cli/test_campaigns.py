@@ -2,10 +2,12 @@
 import pytest
 from sqlalchemy import select
 
+from campaign.campaigns import readiness
 from campaign.extensions import db
 from campaign.mail import backends, outbox
-from campaign.models import Campaign, CampaignStatus
+from campaign.models import AuditEntry, Campaign, CampaignStatus
 from tests import seats
+from tests.helpers import FIXTURES
 
 
 def test_create_open_close_and_list(app, runner):
@@ -75,3 +77,55 @@ def test_list_counts_only_confirmed_signatures(app, runner, make_campaign):
         db.session.commit()
     listing = runner.invoke(args=["campaign", "list"]).output
     assert f"{slug}\topen\t2/100\tMixed signers\n" in listing
+
+
+ARTICLES = FIXTURES / "articles"
+
+
+def test_import_open_refuses_while_the_review_lists_open_items(app, runner):
+    result = runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek",
+                                 "--open"])
+    assert result.exit_code == 1
+    assert "Created draft campaign /c/creek" in result.output
+    assert "Open items (4), as the review at /organizer/c/creek/review lists them:" in result.output
+    assert "- Title is still the importer's draft: edit it or keep it." in result.output
+    assert ("- Council Member Rosa Delgado-Whitcomb is not matched to an imported representative: "
+            "No representatives of US are imported yet.") in result.output
+    assert ("Error: Not opened: the campaign has 4 open items. Deal with them in the review, or run the "
+            "command again with --open-anyway to open it as it is.") in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == CampaignStatus.DRAFT
+        assert db.session.scalar(select(AuditEntry.id)) is None
+    assert app.test_client().get("/c/creek").status_code == 404
+
+
+def test_import_open_anyway_opens_with_open_items_and_audits_how_many(app, runner):
+    result = runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek",
+                                 "--open-anyway"])
+    assert result.exit_code == 0, result.output
+    assert "Created open campaign /c/creek" in result.output
+    assert "Open items (4)" in result.output and "Not opened" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == CampaignStatus.OPEN
+        entry = db.session.scalar(select(AuditEntry))
+        assert (entry.action, entry.detail) == ("campaign.status", {"status": "open", "source": "cli",
+                                                                    "open_items": 4})
+    assert app.test_client().get("/c/creek").status_code == 200
+
+
+def test_import_open_opens_once_nothing_is_left_to_review(app, runner):
+    path = str(ARTICLES / "night-flights-no-actions.txt")
+    refused = runner.invoke(args=["import-article", path, "--open"])
+    assert refused.exit_code == 1 and "Open items (3)" in refused.output
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        for name in ("title", "target", "petition_text"):
+            assert readiness.keep_draft(campaign, name)
+        db.session.commit()
+        slug = campaign.slug
+    result = runner.invoke(args=["import-article", path, "--open"])  # the same campaign, updated
+    assert result.exit_code == 0, result.output
+    assert f"Updated open campaign /c/{slug}" in result.output and "Open items" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == CampaignStatus.OPEN
+        assert db.session.scalar(select(AuditEntry.detail)) == {"status": "open", "source": "cli"}

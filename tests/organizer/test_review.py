@@ -191,10 +191,27 @@ def test_when_no_rule_fits_the_field_stays_as_before_and_is_flagged(app, client,
     _import(client, "night-flights-no-actions.txt", "flights")
     page = _text(client.get("/organizer/c/flights/review"))
     assert "No rule fit the target (No official or body is named" in page  # the import's report
-    assert "No ask found in the petition, contact or letter actions or the headline: the headline stays" in page
     assert "Target is still the importer's draft" in page
+    # The title is an ask from the commentary, flagged as a draft with where it came from.
+    assert "the commentary, 'We want a full night-time ban between 11 p.m. an…'" in page
+    assert "Title is still the importer's draft: edit it or keep it." in page
     with app.app_context():
         campaign = _campaign("flights")
-        assert campaign.title == campaign.article.headline and campaign.target == ""
-        assert campaign.petition_text.startswith("We want a full night-time ban")
+        assert campaign.title == "Commit to a full night-time ban between 11 p.m. and 6 a.m."
+        assert campaign.title != campaign.article.headline and campaign.target == ""
         assert sorted(campaign.drafted_fields) == ["petition_text", "target", "title"]
+
+
+def test_a_last_resort_title_is_flagged_as_such(app, client, organizer):
+    _import(client, "council-parking-no-actions.txt", "parking")
+    page = _text(client.get("/organizer/c/parking/review"))
+    assert "Ask your representatives to act on the 40% rise in town centre parking charges" in page
+    assert ("a last resort from the headline: what the headline's actor acts on, after 'Approves'; "
+            "no target named") in page
+    assert ("Title is still the importer's draft, a last resort made from the headline: write the ask "
+            "or keep it.") in page
+    client.post("/organizer/c/parking/review/keep", data={"field": "title"})
+    page = _text(client.get("/organizer/c/parking/review"))
+    assert "a last resort made from the headline" not in page
+    with app.app_context():
+        assert "title" not in _campaign("parking").drafted_fields
