@@ -8,10 +8,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from campaign import audit
+from campaign import audit, database
 from campaign.abuse import rate_limits
 from campaign.extensions import limiter
-from campaign.ops import outages, request_ids
+from campaign.ops import outages, request_ids, request_text
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ def register_error_handlers(app: Flask) -> None:
             "Please go back, reload the page and send the form again.",
         )
 
+    @app.errorhandler(request_text.UnreadableText)
+    def unreadable_text(error: request_text.UnreadableText):
+        return _page(400, request_text.TITLE, request_text.MESSAGE)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
@@ -90,6 +94,9 @@ def register_error_handlers(app: Flask) -> None:
         if not outages.is_outage(error):
             return crash(error)
         outages.roll_back()
+        # The page only reads (the organizer's menu): on SQLite without the write lock, which
+        # a locked or read-only file would refuse again.
+        database.read_first()
         log.warning("database unavailable on %s %s: %s", request.method, request.endpoint,
                     outages.describe(error))
         body, status = _page(503)

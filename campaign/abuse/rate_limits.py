@@ -9,16 +9,20 @@ school, a rally's wifi) are exempt. The address is the one the trusted proxies r
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_limiter import RequestLimit
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.abuse import list_rules, network
 from campaign.extensions import limiter
+from campaign.ops import outages
+
+log = logging.getLogger(__name__)
 
 
 def _campaign_and_address() -> str:
@@ -33,10 +37,22 @@ def _exempt() -> bool:
     slug = (request.view_args or {}).get("slug", "")
     try:
         return list_rules.rules_for(slug).allows(request.remote_addr)
-    except SQLAlchemyError:
-        # Not exempt; the view meets the same database trouble and answers 503. (Raised here,
-        # Flask-Limiter would take it for its own store failing.)
-        return False
+    except SQLAlchemyError as error:
+        # Exempt: neither checked nor counted. Checking would refuse an allow-listed school
+        # whose budget filled up before it was listed, for our failure; and letting the
+        # request through costs no protection, since a request that cannot read the list
+        # meets the same database in the view, which answers 503 and stores nothing. (Raised
+        # here, Flask-Limiter would take it for its own store failing.)
+        log.warning("allow list of %s unreadable, %s not limited: %s", slug or "-",
+                    request.endpoint, outages.describe(error))
+        outages.roll_back()  # the view begins afresh, not in a transaction that failed
+        return True
+
+
+def _answered(response: Response) -> bool:
+    """Whether a request uses up budget: only answers we gave count, never a failure on our
+    side (5xx: the database away, a crash) nor the 429 refusal itself."""
+    return response.status_code < 500 and response.status_code != 429
 
 
 def seconds_until_retry(limit: RequestLimit) -> int:
@@ -76,6 +92,10 @@ def _limit(setting: str, action: str):
         scope=action,
         key_func=_campaign_and_address,
         exempt_when=_exempt,
+        # Checked before the view and counted after it, by its answer. (Requests in flight at
+        # once are all checked before any is counted: a parallel burst can pass the limit by
+        # as many requests as it runs at once, a trade for never charging our failures.)
+        deduct_when=_answered,
         methods=["POST"],
         on_breach=_refused(action),
     )

@@ -19,10 +19,15 @@ def _driver_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception]
         import psycopg
     except ImportError:  # installed without the postgres extra
         return (sqlite3.OperationalError,), (sqlite3.Error,)
-    return (sqlite3.OperationalError, psycopg.OperationalError), (sqlite3.Error, psycopg.Error)
+    # A standby after a failover refuses every write with ReadOnlySqlTransaction (SQLSTATE
+    # 25006), an InternalError to psycopg, until the app reaches the new primary: an outage.
+    away = (sqlite3.OperationalError, psycopg.OperationalError,
+            psycopg.errors.ReadOnlySqlTransaction)
+    return away, (sqlite3.Error, psycopg.Error)
 
 
-# Errors of the drivers themselves, for the rare call that SQLAlchemy does not wrap.
+# Errors of the drivers themselves, for the rare call that SQLAlchemy does not wrap. SQLite's
+# "attempt to write a readonly database" is an OperationalError already.
 DRIVER_OUTAGES, _DRIVER_ERRORS = _driver_errors()
 # Anything a database call can raise: what a clean-up after a failure must survive.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sa_exc.SQLAlchemyError, *_DRIVER_ERRORS)
@@ -36,11 +41,14 @@ def is_outage(error: BaseException) -> bool:
 
     OperationalError covers a refused or dropped connection, a server shutting down or
     starting up, a statement timeout and SQLite's "database is locked" after its busy
-    timeout; TimeoutError is a pool with no free connection.
+    timeout; TimeoutError is a pool with no free connection; a database turned read-only
+    (a standby after a failover) refuses writes until it is a primary again.
     """
     if isinstance(error, (sa_exc.OperationalError, sa_exc.TimeoutError, *DRIVER_OUTAGES)):
         return True
-    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    return error.connection_invalidated or isinstance(error.orig, DRIVER_OUTAGES)
 
 
 def describe(error: BaseException) -> str:

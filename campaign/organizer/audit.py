@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from campaign import audit
+from campaign import audit, query_args
 from campaign.organizer.access import current_organizer
 from campaign.organizer.blueprint import bp
 from campaign.organizer.forms import AuditFilterForm
@@ -21,7 +21,7 @@ def audit_log():
     if not form.validate():
         return render_template("organizer/audit.html", form=form, lines=[], next_before=None,
                                args={}), 400
-    lines = audit.page(form.to_filter(), before_id=request.args.get("before", type=int),
+    lines = audit.page(form.to_filter(), before_id=query_args.bounded_int("before"),
                        size=PAGE_SIZE)
     return render_template(
         "organizer/audit.html", form=form, lines=lines,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from campaign import query_args
 from campaign.abuse import list_rules
 from campaign.clock import utcnow
 from campaign.extensions import db
@@ -48,7 +49,7 @@ def signers(slug: str):
         return render_template("organizer/signers.html", campaign=campaign, form=form, rows=[],
                                total=0, next_before=None, args={}, held_reasons={},
                                undeliverable=set()), 400
-    rows = moderation.page(query, before_id=request.args.get("before", type=int), size=PAGE_SIZE)
+    rows = moderation.page(query, before_id=query_args.bounded_int("before"), size=PAGE_SIZE)
     return render_template(
         "organizer/signers.html", campaign=campaign, form=form, rows=rows,
         total=moderation.count(query), args=_filter_args(),

@@ -30,7 +30,8 @@ _URL = re.compile(
     r"app|dev|site|online|shop|club|link|click|gov|edu|uk|us|de|fr|ca|au|in|eu|tv|ws|cc|gg)\b",
     re.IGNORECASE,
 )
-_GB_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+# Outward and inward codes, read without spaces; a hyphen may stand for the space between them.
+_GB_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)-?([0-9][A-Z]{2})$")
 _US_ZIP = re.compile(r"^([0-9]{5})(?:[- ]?([0-9]{4}))?$")
 _OTHER_POSTCODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]*$")
 
@@ -43,6 +44,12 @@ def _refuse_hidden_characters(value: str, *, allow: str = "") -> None:
             raise InvalidInput("Contains a character that could not be read.")
         if unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
             raise InvalidInput("Contains a control or invisible character.")
+
+
+def _a_word_starts_with_a_mark(value: str) -> bool:
+    # A combining mark (an accent, a vowel sign) belongs after the letter it sits on: at the
+    # start of a name or a word it sits on nothing, or on the text before it on the page.
+    return any(word and unicodedata.category(word[0])[0] == "M" for word in value.split(" "))
 
 
 def _collapse_spaces(value: str) -> str:
@@ -58,6 +65,9 @@ def clean_name(raw: str | None) -> str:
         raise InvalidInput("Please enter your name.")
     if len(value) > NAME_MAX:
         raise InvalidInput(f"Please keep your name to {NAME_MAX} characters.")
+    if _a_word_starts_with_a_mark(value):
+        raise InvalidInput("Your name, or a word in it, cannot start with an accent or other "
+                           "combining mark: type the letter first.")
     if not any(unicodedata.category(c)[0] in "LN" for c in value):
         raise InvalidInput("Your name needs at least one letter or digit.")
     if value.startswith(_FORMULA_STARTS):
@@ -108,8 +118,16 @@ def duplicate_key(email: str) -> str:
 
 
 def clean_country(raw: str | None, *, default: str) -> str:
-    """An assigned ISO 3166-1 alpha-2 code, upper case; the campaign's default when empty."""
-    value = (raw or "").strip().upper() or default
+    """An assigned ISO 3166-1 alpha-2 code, upper case; the campaign's default when not sent (None).
+
+    Sent but empty is refused: the list has no empty choice. Only spaces are trimmed, since
+    str.strip() would also take away control characters (U+001F, U+0085) unseen, and only
+    ASCII is read, since "ß".upper() is "SS".
+    """
+    if raw is None:
+        return default
+    value = raw.strip(" ")
+    value = value.upper() if value.isascii() else ""
     if value == "UK":
         raise InvalidInput("Use GB for the United Kingdom.")
     if not countries.is_assigned(value):
@@ -118,7 +136,11 @@ def clean_country(raw: str | None, *, default: str) -> str:
 
 
 def clean_postcode(raw: str | None, country: str) -> str:
-    """A postcode in the shape its country uses: required and checked for GB and the US."""
+    """A postcode in the shape its country uses: required and checked for GB and the US.
+
+    A UK postcode is stored as "SW1A 1AA" however it was spaced or hyphenated; a US ZIP+4
+    keeps its hyphen ("55401-1234"); other countries' are kept as typed, in capitals.
+    """
     value = _collapse_spaces((raw or "").upper())
     compact = value.replace(" ", "")
     if country == "GB":

@@ -12,15 +12,18 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 import config
 from campaign import create_app
-from campaign.abuse import list_rules, network
+from campaign.abuse import list_rules, network, rate_limits
 from campaign.accounts import organizers
 from campaign.campaigns import store
-from campaign.extensions import db
+from campaign.extensions import db, limiter
 from campaign.models import OutboxMessage, Outreach, Signature
+from campaign.signing import submission
 from tests.helpers import REPO_ROOT, confirm_link, count_rows, signatures
+from tests.ops.test_read_only import ReadOnly
 from tests.signing.test_confirmations import count, deliver
 from tests.signing.test_confirmations import sign as sign_ok
 
@@ -272,3 +275,72 @@ def test_outreach_notes_are_limited_per_address(app, client, make_campaign):
     assert "was <strong>not</strong> recorded" in answers[-1].text
     with app.app_context():
         assert count_rows(Outreach) == 2
+
+
+def _crash(*args, **kwargs):
+    raise RuntimeError("a fault on our side")
+
+
+@pytest.mark.parametrize(("fault", "status"), [("read-only", 503), ("crash", 500)])
+def test_answers_failed_on_our_side_use_no_budget(app, client, make_campaign, monkeypatch,
+                                                  fault, status):
+    """A signer who met our failure may try again: only answers we gave count."""
+    app.config["SIGN_RATE_LIMIT"] = "2 per 10 minutes"
+    slug = make_campaign()
+    with app.app_context():
+        switch = ReadOnly(db.engine)
+    try:
+        with monkeypatch.context() as patched:
+            if fault == "read-only":
+                switch.on = True
+            else:
+                patched.setattr(submission, "submit", _crash)
+            failed = [_sign(client, slug, n).status_code for n in range(4)]
+            switch.on = False
+        again = [_sign(client, slug, n).status_code for n in range(3)]
+    finally:
+        switch.remove()
+    assert failed == [status] * 4
+    assert again == [303, 303, 429]
+    with app.app_context():
+        assert count_rows(Signature) == 2
+
+
+class _Unreadable:
+    """list_rules as the limit sees it while the database cannot be read."""
+
+    @staticmethod
+    def rules_for(slug: str):
+        raise OperationalError("SELECT ... FROM list_rules", None, Exception("server closed"))
+
+
+def test_an_allow_listed_address_is_not_limited_when_the_list_cannot_be_read(
+        app, client, make_campaign, make_organizer, monkeypatch):
+    app.config["SIGN_RATE_LIMIT"] = "2 per 10 minutes"
+    slug = make_campaign(require_confirmation=False)
+    # A rally's wifi uses up the budget before the organizer allow-lists it.
+    assert [_sign(client, slug, n).status_code for n in range(3)] == [303, 303, 429]
+    email = make_organizer(campaigns_owned=[slug])
+    with app.app_context():
+        list_rules.add(store.get_by_slug(slug), "allow_ip", SHARED,
+                       organizer=organizers.get_by_email(email), note="the rally")
+        db.session.commit()
+    assert _sign(client, slug, 3).status_code == 303
+    monkeypatch.setattr(rate_limits, "list_rules", _Unreadable)
+    assert [_sign(client, slug, n).status_code for n in range(4, 7)] == [303] * 3
+    assert count(client, slug) == 6
+
+
+def test_a_count_that_cannot_be_written_after_the_answer_keeps_the_answer(
+        app, client, make_campaign, monkeypatch):
+    """The budget is counted once the answer is made: a store gone by then (Redis restarting)
+    must not turn a stored signature into a 500."""
+    app.config["SIGN_RATE_LIMIT"] = "2 per 10 minutes"
+    slug = make_campaign(require_confirmation=False)
+
+    def store_gone(*args, **kwargs):
+        raise ConnectionError("Redis went away")
+
+    monkeypatch.setattr(limiter.limiter, "hit", store_gone)
+    assert _sign(client, slug, 1).status_code == 303
+    assert count(client, slug) == 1

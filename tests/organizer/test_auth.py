@@ -222,6 +222,32 @@ def test_idle_sessions_end(app, client, make_organizer):
         assert db.session.scalar(select(OrganizerSession.ended_at)) is not None
 
 
+def test_sessions_end_after_30_idle_minutes_by_default_and_activity_extends_them(
+        app, client, make_organizer, clock):
+    assert app.config["ORGANIZER_IDLE_MINUTES"] == 30
+    _post_login(client, make_organizer())
+    for _ in range(3):  # a request every 29 minutes keeps it going, past the 30 from login
+        clock.move(minutes=29)
+        assert client.get("/organizer/").status_code == 200
+    clock.move(minutes=30, seconds=1)
+    expired = client.get("/organizer/c/anything/signers?status=pending")
+    assert expired.status_code == 302
+    assert expired.headers["Location"].startswith("/auth/login?next=")
+    assert "signers" in expired.headers["Location"]
+    clock.move(seconds=1)  # and it stays ended: the next request is no one's either
+    assert client.get("/organizer/").status_code == 302
+
+
+def test_the_idle_time_is_configurable(app, client, make_organizer, clock):
+    app.config["ORGANIZER_IDLE_MINUTES"] = 5
+    _post_login(client, make_organizer())
+    clock.move(minutes=4)
+    assert client.get("/organizer/").status_code == 200
+    clock.move(minutes=5, seconds=1)
+    answer = client.get("/organizer/")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/auth/login")
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_quiet_few_minutes_keep_the_session_and_mark_it_seen(app, client, make_organizer,
                                                                method):

@@ -98,6 +98,21 @@ def test_the_sign_form_stores_the_choices_of_a_shared_zip(mapped, client, make_c
         assert (signature.district, signature.district_choices) == ("", "MN-03 MN-05")
 
 
+def test_a_uk_postcode_with_a_hyphen_is_the_same_postcode(mapped, client, make_campaign, signer):
+    slug = make_campaign(default_country="GB")
+    for email, postcode in [("one@example.org", "SW1A-1AA"), ("two@example.org", "sw1a 1aa")]:
+        response = client.post(f"/c/{slug}/sign",
+                               data=signer(email=email, country="GB", postcode=postcode))
+        assert response.status_code == 303
+    with mapped.app_context():
+        stored = {(s.postcode, s.postcode_area, s.region, s.district) for s in signatures()}
+        assert stored == {("SW1A 1AA", "SW", "England", "E14000001")}
+    page = client.get(f"/c/{slug}/representatives",
+                      query_string={"country": "GB", "postcode": "SW1A-1AA"})
+    assert page.status_code == 200
+    assert "<strong>SW1A 1AA</strong>" in page.text
+
+
 def _districts() -> dict[str, tuple[str, str, str]]:
     return {s.email: (s.region, s.district, s.district_choices) for s in signatures()}
 

@@ -131,6 +131,10 @@ def test_phone_is_a_tel_link(client, slug, reps):
     ({"postcode": "SW1A1AA", "country": "GB", "x": "1"}, None),
     ({"postcode": "nonsense", "country": "GB"}, "Please enter a UK postcode, like SW1A 1AA."),
     ({"postcode": "55401", "country": "ZZ"}, "Please choose a country from the list."),
+    ({"postcode": "55401", "country": ""}, "Please choose a country from the list."),
+    ({"postcode": "55401", "country": "US\x1f"}, "Please choose a country from the list."),
+    ({"postcode": "55401", "country": "\x85US"}, "Please choose a country from the list."),
+    ({"postcode": "SW-1A1AA", "country": "GB"}, "Please enter a UK postcode, like SW1A 1AA."),
     ({"postcode": "", "country": "DE"}, "Please enter your postcode."),
     ({"postcode": "<b>1</b>", "country": "DE"}, "A postcode has at most 16 letters"),
 ])

@@ -29,6 +29,10 @@ from campaign.signing.signer_input import (
         ("Louis 14", "Louis 14"),
         ("7", "7"),
         ("x" * 255, "x" * 255),
+        ("Ana\u0301", "Aná"),  # a combining mark after its letter composes
+        ("Nguye\u0302\u0303n", "Nguyễn"),  # stacked marks on a letter stay
+        ("Bo \u05e9\u05b8\u05c1", "Bo \u05e9\u05b8\u05c1"),  # Hebrew points on their letter
+        ("Zoë", "Zoë"),
     ],
 )
 def test_name_accepted(raw, clean):
@@ -55,6 +59,14 @@ def test_name_accepted(raw, clean):
         "Ada\ufffdLovelace",  # replacement character
         "Ada\u2028Lovelace",  # line separator
         "Ada\ue000",  # private use
+        "Ada\x07",  # bell (C0)
+        "\x85Ada",  # next line (C1), which str.strip() would remove unseen
+        "\u0301Ana",  # a combining mark with no letter to sit on
+        "\u0301",
+        "Ana \u0301Bo",  # nor after a space
+        "\u20ddAna",  # enclosing mark
+        "Ana\u2067x",  # right-to-left isolate
+        "Ana\u202dx",  # left-to-right override
         "...",
         "-- !!",
         "=HYPERLINK(\"x\")",
@@ -153,6 +165,11 @@ def test_duplicate_key(email, key):
         ("CR2 6XH", "GB", "CR2 6XH"),
         ("DN55 1PT", "GB", "DN55 1PT"),
         ("W1A 0AX", "GB", "W1A 0AX"),
+        ("SW1A-1AA", "GB", "SW1A 1AA"),  # a hyphen for the space: the same postcode
+        ("sw1a-1aa", "GB", "SW1A 1AA"),
+        ("SW1A - 1AA", "GB", "SW1A 1AA"),
+        ("M1-1AE", "GB", "M1 1AE"),
+        ("55401-1234", "US", "55401-1234"),  # ZIP+4 keeps its hyphen
         ("", "FR", ""),
         ("75001", "FR", "75001"),
         ("k1a 0b1", "CA", "K1A 0B1"),
@@ -178,6 +195,11 @@ def test_postcode_accepted(raw, country, clean):
         ("12345", "GB"),
         ("SW1A 1AAA", "GB"),
         ("1AA SW1", "GB"),
+        ("SW-1A1AA", "GB"),  # a hyphen only where the space goes
+        ("SW1A--1AA", "GB"),
+        ("SW1A1AA-", "GB"),
+        ("-SW1A1AA", "GB"),
+        ("55401--1234", "US"),
         ("ABCDEFGHIJKLMNOPQ", "DE"),  # 17 characters
         ("75001;DROP", "FR"),
         ("750<01>", "FR"),
@@ -193,13 +215,20 @@ def test_postcode_refused(raw, country):
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [("us", "US"), ("US", "US"), (" gb ", "GB"), ("fr", "FR"), ("", "US"), (None, "US")],
+    [("us", "US"), ("US", "US"), (" gb ", "GB"), ("fr", "FR"), (None, "US")],
 )
 def test_country_accepted(raw, clean):
     assert clean_country(raw, default="US") == clean
 
 
-@pytest.mark.parametrize("raw", ["UK", "uk", "XX", "ZZ", "EU", "USA", "U", "1A", "XK", "\x00\x00"])
+@pytest.mark.parametrize("raw", [
+    "UK", "uk", "XX", "ZZ", "EU", "USA", "U", "1A", "XK", "\x00\x00",
+    # Sent but empty: the list has no empty choice, so it is no choice (None is "not sent").
+    "", "  ",
+    # Control characters, even those str.strip() would silently take away.
+    "US\x1f", "\x1cUS", "US\x85", "\tUS", "US\n", "U\x07S", "\u202eSU",
+    "ß",  # "ß".upper() is "SS", South Sudan
+])
 def test_country_refused(raw):
     with pytest.raises(InvalidInput):
         clean_country(raw, default="US")
