@@ -85,8 +85,9 @@ class Config:
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # /healthz reports "degraded" when the oldest unsent email has waited longer than this.
     HEALTH_MAIL_DELAY_MINUTES = float(_env("HEALTH_MAIL_DELAY_MINUTES", "30"))
-    # Organizer sessions end after this long without a request.
-    ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "60"))
+    # Organizer sessions end after this long without a request (each request restarts it);
+    # the next organizer page then asks to log in again.
+    ORGANIZER_IDLE_MINUTES = int(_env("ORGANIZER_IDLE_MINUTES", "30"))
     # Failed logins from one address before it gets 429 (the per-account lock is separate).
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per 15 minutes")
     # Signatures and confirmations one address may send to one campaign (allow-listed
@@ -108,6 +109,9 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     # If the shared store is down, count in memory rather than fail every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Limits are counted after the answer (only answers count, never our 5xx): a store that
+    # fails then is logged, and must not turn a signature already stored into a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     # The abuse watch on a campaign's overview: per hour over the last ABUSE_WATCH_HOURS, an
     # address, network or email domain is unusual with at least ABUSE_WATCH_MIN_SIGNATURES
     # and ABUSE_WATCH_FACTOR times the median per source of that hour. The big mail
@@ -137,6 +141,9 @@ class Config:
             "noto/NotoSansKhmer-Regular", "noto/NotoSansMyanmar-Regular",
             "noto/NotoSansEthiopic-Regular")))
     TALLY_CACHE_SECONDS = float(_env("TALLY_CACHE_SECONDS", "3"))
+    # How long a shared cache in front (nginx's micro-cache, a CDN) may serve a campaign page
+    # without asking again; browsers ask each time and get a 304 while it has not changed.
+    PAGE_CACHE_SECONDS = int(_env("PAGE_CACHE_SECONDS", "2"))
     # How long a process reuses a public campaign's row (its own edits drop it at once).
     CAMPAIGN_CACHE_SECONDS = float(_env("CAMPAIGN_CACHE_SECONDS", "2"))
     # How old the organizer's dashboard figures may be: a recount at a million signatures
@@ -146,8 +153,9 @@ class Config:
     # sources separated by spaces, e.g. "https://news.example.org https://*.example.com".
     # "https:" is any HTTPS site; "*" any site, plain HTTP included. This site always may.
     EMBED_ALLOWED_ORIGINS = _env("EMBED_ALLOWED_ORIGINS", "https:")
-    # How long an embedded form may stay open before it must be reloaded to be sent.
-    EMBED_FORM_MINUTES = int(_env("EMBED_FORM_MINUTES", "120"))
+    # How long a sign form (the page's or the embedded one) may stay open before it must be
+    # reloaded to be sent. EMBED_FORM_MINUTES is its older name.
+    SIGN_FORM_MINUTES = int(_env("SIGN_FORM_MINUTES", _env("EMBED_FORM_MINUTES", "120")))
 
 
 class DevelopmentConfig(Config):

@@ -3,7 +3,7 @@
 
 Builds the app as gunicorn would (production config, fresh database, sample campaign),
 then drives it in-process with Flask's test client: each signature is a fresh visitor
-who GETs /c/keep-library-grants and POSTs the form with its csrf_token. The GETs and
+who GETs /c/keep-library-grants and POSTs the form with its form token. The GETs and
 the POSTs are profiled separately (the test client's own work is profiled too, but it is
 small next to the app's: compare the totals with the per-request server CPU that
 sign_load.py reports).
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 SLUG = "keep-library-grants"
-_CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]*)"')
+_FORM_TOKEN = re.compile(r'<input[^>]*\bname="form_token"[^>]*\bvalue="([^"]*)"')
 
 
 def by_package(prof: cProfile.Profile) -> list[tuple[str, float]]:
@@ -75,9 +75,9 @@ def components(app, n0: int) -> None:
         page = client.get(f"/c/{SLUG}")
         get_statements = list(statements)
         statements.clear()
-        token = _CSRF.search(page.get_data(as_text=True)).group(1)
+        token = _FORM_TOKEN.search(page.get_data(as_text=True)).group(1)
         client.post(f"/c/{SLUG}/sign", data={
-            "csrf_token": token, "full_name": "Component Signer", "email": f"component-{n0}@bench.example.com",
+            "form_token": token, "full_name": "Component Signer", "email": f"component-{n0}@bench.example.com",
             "postcode": "12345", "country": "US"})
         post_statements = list(statements)
     finally:
@@ -141,8 +141,8 @@ def main() -> int:
                 get_prof.disable()
             t1 = time.perf_counter()
             assert page.status_code == 200, page.status_code
-            token = _CSRF.search(page.get_data(as_text=True)).group(1)
-            data = {"csrf_token": token, "full_name": f"Profile Signer {n}",
+            token = _FORM_TOKEN.search(page.get_data(as_text=True)).group(1)
+            data = {"form_token": token, "full_name": f"Profile Signer {n}",
                     "email": f"profile-{n}@bench.example.com", "postcode": f"{10000 + n:05d}",
                     "country": "US"}
             t2 = time.perf_counter()

@@ -8,7 +8,7 @@ For each database kind (SQLite, PostgreSQL) this script, in one run:
 2. starts gunicorn serving campaign:create_app() in production mode on a free
    127.0.0.1 port (the app migrates itself and loads the sample campaign),
 3. drives it with a loopback client that acts like a browser: each signature is a
-   fresh visitor who GETs the campaign page, takes the csrf_token and the session
+   fresh visitor who GETs the campaign page, takes the form token
    cookie, and POSTs the sign form; success is a 303 to /c/<slug>/signed,
 4. measures GET of the campaign page and of count.json (read-only load),
 5. counts the rows stored (signatures, confirmation tokens, outbox) and compares them
@@ -58,7 +58,7 @@ PG_DB = "campaign_bench"
 PG_APP_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
 PROTECTED_DATABASES = {"postgres", "test", "template0", "template1"}
 
-_CSRF = re.compile(rb'<input[^>]*\bname="csrf_token"[^>]*>')
+_FORM_TOKEN = re.compile(rb'<input[^>]*\bname="form_token"[^>]*>')
 _VALUE = re.compile(rb'\bvalue="([^"]*)"')
 
 
@@ -417,16 +417,16 @@ def sign_load(port: int, slug: str, count: int, seconds: float, concurrency: int
                 if resp.status != 200:
                     stats.error(f"GET {resp.status}", html[:200].decode(errors="replace"))
                     continue
-                match = _CSRF.search(html)
+                match = _FORM_TOKEN.search(html)
                 token = _VALUE.search(match.group(0)) if match else None
                 if token is None:
-                    stats.error("GET no csrf_token")
+                    stats.error("GET no form_token")
                     continue
                 cookies = [
                     c.split(";", 1)[0] for c in (resp.msg.get_all("Set-Cookie") or [])
                 ]
                 body = urlencode({
-                    "csrf_token": token.group(1).decode(),
+                    "form_token": token.group(1).decode(),
                     "full_name": f"Bench Signer {n}",
                     "email": f"signer-{tag}-{n}@bench.example.com",
                     "postcode": f"{10000 + n % 89999:05d}",

@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from campaign import database, plurals
+from campaign import database, plurals, query_args
 from campaign.campaigns import markdown, social_card, store
 from campaign.cli import register_commands
 from campaign.errors import register_error_handlers
 from campaign.extensions import csrf, db, limiter, login_manager, migrate
 from campaign.mail import outbox
-from campaign.ops import request_ids
+from campaign.ops import request_ids, request_text, shared_caching
 from campaign.ops.security import register_security
 from campaign.places import countries
 from config import INSTANCE, ROOT, Config, select_config
@@ -23,7 +23,7 @@ class DatabaseId(IntegerConverter):
     """`<int:...>` in a route: no larger than a 64-bit column holds, so a huge id in an address
     is a 404 like any unknown one, not an overflow in the database driver."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=query_args.MAX_ID, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
@@ -47,12 +47,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _allow_larger_bodies_for_organizers(app)  # before CSRF, which reads the body first
+    request_text.init_app(app)  # after the body limit, before CSRF: both read the body
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
     limiter.init_app(app)
     database.init_app(app)
     request_ids.init_app(app)
+    shared_caching.init_app(app)
     outbox.init_app(app)
     store.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]

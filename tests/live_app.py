@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-_CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+_FORM_TOKEN_INPUT = re.compile(r'<input[^>]*\bname="form_token"[^>]*>')
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
@@ -182,10 +182,10 @@ class Visitor:
         page = self.get(f"/c/{slug}")
         if page.status != 200:
             return page, None
-        token_input = _CSRF_INPUT.search(page.text)
+        token_input = _FORM_TOKEN_INPUT.search(page.text)
         token = _VALUE.search(token_input.group(0)).group(1) if token_input else ""
         answer = fetch(self.port, "POST", f"/c/{slug}/sign",
-                       body=urlencode({**fields, "csrf_token": token}),
+                       body=urlencode({**fields, "form_token": token}),
                        headers={"Content-Type": "application/x-www-form-urlencoded",
                                 "Cookie": self.cookie},
                        on_status=on_status)

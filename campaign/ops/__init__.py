@@ -1,1 +1,1 @@
-"""Running in production: health checks, security headers, request ids, the database away."""
+"""Running in production: health checks, security headers, answers fit for shared caches, request ids, the database away."""

@@ -28,7 +28,9 @@ class Snippet:
 def snippets(campaign: Campaign) -> list[Snippet]:
     """The iframe with its resizing script, and the badge, with absolute URLs and escaped text."""
     form_url = escape(public_url("embed.form", slug=campaign.slug))
-    script_url = escape(public_url("static", filename="embed.js"))
+    # Unstamped (v=None): other sites keep the snippet for years, and should get a changed
+    # script within the hour nginx lets browsers keep it, not a year later.
+    script_url = escape(public_url("static", filename="embed.js", v=None))
     page_url = escape(public_url("public.campaign", slug=campaign.slug))
     badge_url = escape(public_url("embed.badge_svg", slug=campaign.slug))
     title = escape(campaign.title)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify
 from campaign import cache
 from campaign.campaigns import store
 from campaign.counts import public_document
+from campaign.ops import shared_caching
 
 bp = Blueprint("public_data", __name__)
 
@@ -25,5 +26,4 @@ def campaign_json(slug: str):
                         lambda: public_document.document(campaign))
     response = jsonify(body)
     seconds = max(MIN_MAX_AGE, math.ceil(current_app.config["TALLY_CACHE_SECONDS"]))
-    response.headers["Cache-Control"] = f"public, max-age={seconds}"
-    return response
+    return shared_caching.shared(response, seconds)

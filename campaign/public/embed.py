@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -33,7 +31,7 @@ from campaign.clock import utcnow
 from campaign.counts import tallies
 from campaign.extensions import csrf
 from campaign.models import Campaign
-from campaign.ops import security
+from campaign.ops import security, shared_caching
 from campaign.public import badge, form_tokens, forms
 from campaign.signing import submission
 
@@ -47,7 +45,6 @@ FRAMED_ENDPOINTS = frozenset({"embed.form", "embed.sign", "embed.signed"})
 # names another (?ref=news-site), so organizers see what the embed brings.
 DEFAULT_REF = "embed"
 _SOURCE = re.compile(r"^(\*|https?:|https?://(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?)$", re.IGNORECASE)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @functools.cache
@@ -102,12 +99,7 @@ def form(slug: str):
     campaign = _campaign_or_404(slug)
     if not campaign.accepts_signatures(utcnow()):
         return _render_form(campaign, None, notice=submission.CLOSED_NOTICE)
-    return _render_form(campaign, _embed_sign_form(campaign), ref=request.args.get("ref") or DEFAULT_REF)
-
-
-def _embed_sign_form(campaign: Campaign):
-    # No session CSRF token: the form token and the Origin check stand in for it.
-    return forms.sign_form(campaign, meta={"csrf": False})
+    return _render_form(campaign, forms.sign_form(campaign), ref=request.args.get("ref") or DEFAULT_REF)
 
 
 @bp.post("/c/<slug>/embed/sign")
@@ -116,21 +108,18 @@ def _embed_sign_form(campaign: Campaign):
 def sign(slug: str):
     database.read_first()
     campaign = _campaign_or_404(slug)
-    if not sent_from_this_site(request.headers.get("Origin"), request.headers.get("Referer"),
-                               own_origins()):
+    try:
+        form_tokens.check_post(campaign.id, now=utcnow())
+    except form_tokens.SentElsewhere:
         log.info("embedded form for %s refused: sent from another site", campaign.slug)
         return _problem(campaign, 403, "This form was sent from another site",
                         "Only the form on this petition's own page can be sent. "
                         "Please reload the form and sign again.")
-    try:
-        form_tokens.check(current_app.config["SECRET_KEY"], request.form.get("form_token", ""),
-                          campaign.id, now=utcnow(),
-                          max_age=timedelta(minutes=current_app.config["EMBED_FORM_MINUTES"]))
     except (form_tokens.TokenInvalid, form_tokens.TokenExpired) as error:
         log.info("embedded form for %s refused: %s %s", campaign.slug, type(error).__name__, error)
         return _problem(campaign, 400, "This form has expired",
                         "Forms stay valid for a while only. Please reload the form and sign again.")
-    signer_form = _embed_sign_form(campaign)
+    signer_form = forms.sign_form(campaign)
     taken = forms.take_signature(campaign, signer_form)
     if taken.outcome == submission.SignOutcome.CLOSED:
         return _render_form(campaign, None, 409, submission.CLOSED_NOTICE)
@@ -152,43 +141,4 @@ def badge_svg(slug: str) -> Response:
     drawing = badge.layout(campaign.title, tallies.confirmed_count(campaign.id), campaign.goal)
     response = current_app.response_class(render_template("embed/badge.svg", badge=drawing),
                                           mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
-
-
-def origin_of(url: str) -> str:
-    """scheme://host[:port] of a URL, lower case, default ports left out (as browsers send it)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return ""
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return ""
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
-        host = f"{host}:{port}"
-    return f"{parts.scheme}://{host}".lower()
-
-
-def own_origins() -> set[str]:
-    """The origins this site answers on: the request's own, and BASE_URL's."""
-    origins = {origin_of(request.host_url)}
-    if current_app.config.get("BASE_URL"):
-        origins.add(origin_of(current_app.config["BASE_URL"]))
-    return origins - {""}
-
-
-def sent_from_this_site(origin: str | None, referer: str | None, own: set[str]) -> bool:
-    """Whether a POST came from a page of this site, by its Origin, else its Referer.
-
-    A form inside the frame is a page of this site, so a genuine POST carries this site's
-    origin even on another site's page; only a forged one carries another. "null" (a sandboxed
-    frame, some privacy settings) counts as no Origin. With neither header (old browsers,
-    privacy tools), the signed form token alone decides.
-    """
-    if origin and origin.strip() != "null":
-        return origin_of(origin) in own
-    if referer:
-        return origin_of(referer) in own
-    return True
+    return shared_caching.shared(response, 60)

@@ -36,6 +36,12 @@ def _clean(field, clean: Callable[..., str], *args, **kwargs) -> str:
 
 
 class SignForm(FlaskForm):
+    class Meta:
+        # No session CSRF token: the page is the same for every visitor (a shared cache may
+        # serve it) and the embed has no session. A signed form token and the Origin check
+        # (form_tokens) stand in for it.
+        csrf = False
+
     full_name = StringField("Full name", render_kw={"maxlength": 255, "autocomplete": "name"})
     email = EmailField("Email", render_kw={"maxlength": 320, "autocomplete": "email"})
     country = SelectField("Country", validate_choice=False, render_kw={"autocomplete": "country"})
@@ -52,7 +58,7 @@ class SignForm(FlaskForm):
         self.default_country = default_country
         self.check_deliverability = check_deliverability
         self.country.choices = list(countries.names().items())
-        if not self.country.data:
+        if not self.country.raw_data:  # not sent: the campaign's; sent empty: refused
             self.country.data = default_country
         self.details: SignerDetails | None = None
 
@@ -130,7 +136,7 @@ class LookupForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.default_country = default_country
         self.country.choices = list(countries.names().items())
-        if not self.country.data:
+        if not self.country.raw_data:  # not sent: the campaign's; sent empty: refused
             self.country.data = default_country
         self.clean_country = ""
         self.clean_postcode = ""

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from campaign import cache, database
@@ -21,10 +20,11 @@ from campaign.accounts import memberships
 from campaign.campaigns import action_cards, markdown, sharing, social_card, store
 from campaign.clock import utcnow
 from campaign.counts import constituents, tallies, tile_map
-from campaign.extensions import db
+from campaign.extensions import csrf, db
 from campaign.links import public_url
 from campaign.models import Campaign, CampaignStatus, SignatureStatus
-from campaign.public import find_representatives, forms, signer_memory
+from campaign.ops import shared_caching
+from campaign.public import find_representatives, form_tokens, forms, signer_memory
 from campaign.public.forms import ConfirmForm, ResendForm, SignForm
 from campaign.signing import confirmations, signatures, submission
 from campaign.signing.submission import SignOutcome
@@ -44,6 +44,7 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
                      *, preview: bool = False, **slots):
     # preview: a draft shown to its organizers, its form shown but disabled, nothing cached
     count = tallies.confirmed_count(campaign.id)
+    slots.setdefault("form_token", _form_token(campaign))
     form = form if preview or campaign.accepts_signatures(utcnow()) else None
     return render_template(
         "public/campaign.html",
@@ -114,7 +115,9 @@ def _session_signer(campaign: Campaign) -> action_cards.Signer | None:
 def index():
     open_campaigns = store.list_open(utcnow())
     counts = tallies.confirmed_counts([c.id for c in open_campaigns])
-    return render_template("public/index.html", campaigns=open_campaigns, counts=counts)
+    page = render_template("public/index.html", campaigns=open_campaigns, counts=counts)
+    return shared_caching.shared(current_app.make_response(page), current_app.config["PAGE_CACHE_SECONDS"],
+                                 browser_seconds=0)
 
 
 @bp.get("/c/<slug>")
@@ -129,13 +132,19 @@ def campaign(slug: str):
                                 share_links=_share_links(campaign, action_cards.build(
                                     campaign, _page_url(campaign), None)),
                                 representatives_url=find_representatives.representatives_url(campaign))
-    # The page is the same for every visitor but for their form token and share channel:
-    # render it once per few seconds with slots, then fill the slots per request.
-    page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url),
-                          lambda: _render_campaign(campaign, forms.sign_form(campaign), csrf_value=_TOKEN_SLOT,
-                                                   ref_value=_REF_SLOT)[0])
-    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
-    return page.replace(_TOKEN_SLOT, token).replace(_REF_SLOT, escape(ref))
+    # The page is the same for every visitor without a session but for their share channel:
+    # render it once per few seconds with a slot, then fill the slot per request. It sets no
+    # cookie (the form carries a form token instead), so shared caches may keep it briefly;
+    # browsers ask again each time and get a 304 while it has not changed.
+    page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url, _form_token(campaign)),
+                        lambda: _render_campaign(campaign, forms.sign_form(campaign), ref_value=_REF_SLOT)[0])
+    response = current_app.make_response(page.replace(_REF_SLOT, escape(ref)))
+    return shared_caching.shared(response, current_app.config["PAGE_CACHE_SECONDS"], browser_seconds=0)
+
+
+def _form_token(campaign: Campaign) -> str:
+    """The sign form's proof that this site rendered it (form_tokens), the same within a minute."""
+    return form_tokens.issue(current_app.config["SECRET_KEY"], campaign.id, now=utcnow(), stable=True)
 
 
 def _draft_preview(slug: str):
@@ -153,16 +162,20 @@ def _draft_preview(slug: str):
     return page, status, {"Cache-Control": "no-store"}
 
 
-_TOKEN_SLOT = "csrf-token-slot-9b1e4c"
 _REF_SLOT = "ref-slot-9b1e4c"
 
 
 @bp.post("/c/<slug>/sign")
+@csrf.exempt  # only because sign() checks the form token and the Origin itself
 @rate_limits.sign_limit
 def sign(slug: str):
     database.read_first()  # look up and check without holding SQLite's write lock
     campaign = _campaign_or_404(slug, recent=True)
     form = forms.sign_form(campaign)
+    refused = _refused_post(campaign)
+    if refused:
+        # What they typed stays in the form, with a fresh token: sending again will do.
+        return _render_campaign(campaign, form, *refused)
     taken = forms.take_signature(campaign, form)
     if taken.outcome == SignOutcome.CLOSED:
         return _render_campaign(campaign, None, 409, submission.CLOSED_NOTICE)
@@ -170,6 +183,21 @@ def sign(slug: str):
         return _render_campaign(campaign, form, 422)
     signer_memory.remember(campaign, form.details, taken.new_signature_id)
     return redirect(url_for(".signed", slug=slug), 303)
+
+
+def _refused_post(campaign: Campaign) -> tuple[int, str] | None:
+    """Why this sign form may not be taken (a forged or stale form), as status and notice."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    try:
+        form_tokens.check_post(campaign.id, now=utcnow())
+    except form_tokens.SentElsewhere:
+        return 403, ("This form was sent from another site, so nothing was signed. "
+                     "If you meant to sign, check your details below and sign again.")
+    except (form_tokens.TokenInvalid, form_tokens.TokenExpired):
+        return 400, ("This form was open too long, so nothing was signed yet. "
+                     "Your details are still below: check them and sign again.")
+    return None
 
 
 @bp.get("/c/<slug>/sign")
@@ -281,8 +309,7 @@ def card_image(slug: str):
                                              count=count, goal=campaign.goal)
     )
     response = current_app.response_class(png, mimetype="image/png")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return shared_caching.shared(response, 300)
 
 
 @bp.get("/c/<slug>/count.json")
@@ -296,5 +323,4 @@ def count_json(slug: str):
         count=tallies.confirmed_count(campaign.id),
         goal=campaign.goal,
     )
-    response.headers["Cache-Control"] = "public, max-age=5"
-    return response
+    return shared_caching.shared(response, 5)

@@ -168,7 +168,7 @@ def resend_confirmation(campaign: Campaign, email: str, *, now: datetime) -> Non
     """Send a new link if this address has a pending signature here; otherwise nothing."""
     existing = _locked_signature(campaign, duplicate_key(email))
     if existing is not None and existing.status == SignatureStatus.PENDING and campaign.accepts_signatures(now):
-        signer_mail.send_confirmation(campaign, existing, now=now)
+        signer_mail.send_confirmation_on_request(campaign, existing, now=now)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from campaign.extensions import db
 from campaign.links import public_url
 from campaign.mail import outbox
-from campaign.models import Campaign, OutboxMessage, Signature
+from campaign.models import Campaign, OutboxMessage, OutboxStatus, Signature
 from campaign.signing import confirmations, removal_links
 
 # The outbox kind (and template) of confirmation emails; bounces.py looks for their failures.
@@ -53,6 +53,21 @@ def send_confirmation(campaign: Campaign, signature: Signature, *, now: datetime
         return False
     _queue_confirmation(campaign, signature, now)
     return True
+
+
+def send_confirmation_on_request(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
+    """For a pending signer who asks for a new link: one, unless the last link asked for is
+    still waiting in the outbox (a double click, the form sent twice) or the daily limit is
+    reached. Once that one has gone, a new request gets a new link at once: the person asking
+    may not have received it."""
+    waiting = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.campaign_id == campaign.id,
+            OutboxMessage.recipient_key == signature.email_key,
+            OutboxMessage.created_at >= now - timedelta(days=1),
+            OutboxMessage.kind == CONFIRMATION_KIND,
+            OutboxMessage.status == OutboxStatus.PENDING))
+    return not waiting and send_confirmation(campaign, signature, now=now)
 
 
 def send_confirmation_again(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:

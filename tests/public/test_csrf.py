@@ -29,53 +29,95 @@ def csrf_app(app):
 
 
 def _token(page: str) -> str:
+    """The session's CSRF token of a form on the page (the resend form has one)."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, "the form carries no CSRF token"
+    return match.group(1)
+
+
+def _form_token(page: str) -> str:
+    """The sign form's own token (form_tokens): the campaign page has no session to lean on."""
+    match = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert match, "the sign form carries no form token"
     return match.group(1)
 
 
 def test_sign_with_the_token_from_the_page(csrf_app, make_campaign, signer):
     client = csrf_app.test_client()
     slug = make_campaign()
-    token = _token(client.get(f"/c/{slug}").text)
-    response = client.post(f"/c/{slug}/sign", data=signer(csrf_token=token))
+    page = client.get(f"/c/{slug}")
+    assert "Set-Cookie" not in page.headers  # the page gave this visitor no session to rely on
+    response = client.post(f"/c/{slug}/sign", data=signer(form_token=_form_token(page.text)),
+                           headers={"Origin": "http://localhost"})
     assert response.status_code == 303
     with csrf_app.app_context():
         assert count_rows(Signature) == 1
 
 
-@pytest.mark.parametrize("token", [None, "", "forged-token", "x" * 500])
-def test_missing_or_wrong_token_says_the_form_expired(csrf_app, make_campaign, signer, token):
+@pytest.mark.parametrize("token", [None, "", "forged-token", "x" * 500,
+                                   "1700000000.bm9uY2Vub25jZW5vbmNl.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE"])
+def test_missing_or_wrong_token_keeps_what_was_typed_and_stores_nothing(csrf_app, make_campaign, signer, token):
     client = csrf_app.test_client()
     slug = make_campaign()
-    client.get(f"/c/{slug}")  # a session exists, but the token is not its own
-    response = client.post(f"/c/{slug}/sign", data=signer(csrf_token=token))
+    response = client.post(f"/c/{slug}/sign", data=signer(full_name="Grace Hopper", form_token=token))
     assert response.status_code == 400
-    assert "This form has expired" in response.text
+    assert "This form was open too long, so nothing was signed yet" in response.text
+    assert 'value="Grace Hopper"' in response.text
+    # ...and a fresh token, so that sending it again signs.
+    again = client.post(f"/c/{slug}/sign", data=signer(full_name="Grace Hopper",
+                                                       form_token=_form_token(response.text)))
+    assert again.status_code == 303
+    with csrf_app.app_context():
+        assert count_rows(Signature) == 1
+
+
+def test_token_of_another_campaign_or_too_old_is_refused(csrf_app, make_campaign, signer, clock):
+    slug, other = make_campaign(), make_campaign(title="Another petition")
+    client = csrf_app.test_client()
+    foreign = _form_token(client.get(f"/c/{other}").text)
+    assert client.post(f"/c/{slug}/sign", data=signer(form_token=foreign)).status_code == 400
+    token = _form_token(client.get(f"/c/{slug}").text)
+    clock.move(minutes=csrf_app.config["SIGN_FORM_MINUTES"] + 2)
+    assert client.post(f"/c/{slug}/sign", data=signer(form_token=token)).status_code == 400
     with csrf_app.app_context():
         assert count_rows(Signature) == 0
 
 
-def test_token_from_another_session_is_refused(csrf_app, make_campaign, signer):
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Origin": "https://petitions.example.org"}, 303),
+    ({"Referer": "https://petitions.example.org/c/x"}, 303),
+    ({}, 303),  # no header at all (privacy tools): the token alone decides
+    ({"Origin": "https://news.example.org"}, 403),
+    ({"Origin": "null", "Referer": "https://news.example.org/article"}, 403),
+    # The request's own Host is the sender's choice: it proves nothing.
+    ({"Origin": "http://evil.example", "Host": "evil.example"}, 403),
+    ({"Origin": "http://localhost"}, 403),
+], ids=["our origin", "our referer", "no headers", "foreign origin", "foreign referer",
+        "forged host", "request host is not BASE_URL"])
+def test_the_sign_form_must_come_from_this_sites_address(csrf_app, make_campaign, signer, headers, status):
+    csrf_app.config["BASE_URL"] = "https://petitions.example.org"
     slug = make_campaign()
-    token = _token(csrf_app.test_client().get(f"/c/{slug}").text)
-    response = csrf_app.test_client().post(f"/c/{slug}/sign", data=signer(csrf_token=token))
-    assert response.status_code == 400
-    assert "This form has expired" in response.text
+    client = csrf_app.test_client()
+    token = _form_token(client.get(f"/c/{slug}").text)
+    response = client.post(f"/c/{slug}/sign", data=signer(form_token=token), headers=headers)
+    assert response.status_code == status
+    if status == 403:
+        assert "This form was sent from another site, so nothing was signed" in response.text
+    with csrf_app.app_context():
+        assert count_rows(Signature) == (1 if status == 303 else 0)
 
 
-def test_cached_page_gives_each_visitor_their_own_token(csrf_app, make_campaign, signer):
-    """The campaign page is rendered once and reused: the token and ref must still be each visitor's."""
+def test_cached_page_gives_each_visitor_their_own_share_channel(csrf_app, make_campaign, signer):
+    """The campaign page is rendered once and reused: the ref must still be each visitor's."""
     csrf_app.config["TALLY_CACHE_SECONDS"] = 60
     slug = make_campaign()
     first, second = csrf_app.test_client(), csrf_app.test_client()
     page_one = first.get(f"/c/{slug}?ref=x").text
     page_two = second.get(f"/c/{slug}?ref=%22%3E%3Cscript%3E").text
-    assert _token(page_one) != _token(page_two)
     assert 'name="ref" type="hidden" value="x"' in page_one
     assert "<script>" not in page_two and 'value="&#34;&gt;&lt;script&gt;"' in page_two
     for client, page, email in [(first, page_one, "one@example.org"), (second, page_two, "two@example.org")]:
-        response = client.post(f"/c/{slug}/sign", data=signer(email=email, csrf_token=_token(page)))
+        response = client.post(f"/c/{slug}/sign", data=signer(email=email, form_token=_form_token(page)))
         assert response.status_code == 303
     with csrf_app.app_context():
         assert count_rows(Signature) == 2
@@ -118,13 +160,9 @@ class Visitor:
 
     def sign_here(self, **fields) -> None:
         """Sign in this browser, as a person does, so that its session remembers the signer."""
-        token = _token(self.client.get(f"/c/{self.slug}").text)
-        response = self.client.post(f"/c/{self.slug}/sign", data={**SIGNER, **fields, "csrf_token": token})
+        token = _form_token(self.client.get(f"/c/{self.slug}").text)
+        response = self.client.post(f"/c/{self.slug}/sign", data={**SIGNER, **fields, "form_token": token})
         assert response.status_code == 303
-
-
-def _sign(visitor: Visitor) -> tuple[str, dict]:
-    return f"/c/{visitor.slug}/sign", SIGNER
 
 
 def _confirm(visitor: Visitor) -> tuple[str, dict]:
@@ -166,7 +204,6 @@ def _contacted(visitor: Visitor) -> tuple[str, dict]:
 
 # Keyed "METHOD rule", as the url_map spells it.
 PUBLIC_POSTS = {
-    "POST /c/<slug>/sign": _sign,
     "POST /c/<slug>/confirm/<token>": _confirm,
     "POST /c/<slug>/resend": _resend,
     "POST /c/<slug>/remove/<token>": _remove,
@@ -175,9 +212,10 @@ PUBLIC_POSTS = {
     "POST /c/<slug>/signed/district": _choose_district,
     "POST /c/<slug>/representatives/<int:rep_id>/contacted": _contacted,
 }
-# Posted from a frame on other sites, without the session cookie: a signed form token and the
-# Origin check stand in for the session's token (campaign/public/embed.py), tested below.
-OWN_CHECK = {"POST /c/<slug>/embed/sign"}
+# Posted without a session (from the page a shared cache serves, or from a frame on other
+# sites): a signed form token and the Origin check stand in for the session's token
+# (campaign/public/form_tokens.py), tested above and below.
+OWN_CHECK = {"POST /c/<slug>/sign", "POST /c/<slug>/embed/sign"}
 PUBLIC_ROUTES = state_changing_routes(lambda blueprint: blueprint not in ("organizer", "auth"))
 WALKED = [route for route in PUBLIC_ROUTES if f"{route[0]} {route[1]}" not in OWN_CHECK]
 
@@ -212,7 +250,7 @@ def test_a_public_form_without_its_token_is_refused_and_stores_nothing(
     assert _snapshot(csrf_app) == before
 
     # The same request with the session's own token does what the form is for.
-    token = _token(visitor.client.get(f"/c/{visitor.slug}").text)
+    token = _token(visitor.client.get(f"/c/{visitor.slug}/resend").text)
     done = visitor.client.open(url, method=method, data={**form, "csrf_token": token})
     assert done.status_code < 400, done.text[:500]
     assert _snapshot(csrf_app) != before

@@ -165,6 +165,23 @@ def test_refused_input_is_shown_in_the_frame(app, make_campaign, signer):
     assert _stored(app) == 0
 
 
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"full_name": "\u0301Ana"}, "full_name", "cannot start with an accent"),
+    ({"full_name": "Ana\u0085Lovelace"}, "full_name", "control or invisible character"),
+    ({"full_name": "Ana\u202eLovelace"}, "full_name", "control or invisible character"),
+    ({"country": ""}, "country", "Please choose a country from the list."),
+    ({"country": "GB\x1f", "postcode": "SW1A 1AA"}, "country", "Please choose a country from the list."),
+])
+def test_a_name_or_country_that_breaks_a_rule_is_refused_in_the_frame(app, make_campaign, signer,
+                                                                     fields, field, message):
+    slug = make_campaign()
+    response = _post(app, slug, signer(**fields, form_token=_fresh_token(app, slug)))
+    assert response.status_code == 422
+    error = response.text.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert message in error
+    assert _stored(app) == 0
+
+
 def test_a_closed_petition_shows_its_count_and_takes_nothing(app, make_campaign, signer):
     slug = make_campaign(status="closed")
     page = app.test_client().get(f"/c/{slug}/embed")
@@ -280,6 +297,18 @@ def test_base_urls_origin_is_this_site_too(app, make_campaign, signer):
     slug = make_campaign()
     response = _post(app, slug, signer(form_token=_fresh_token(app, slug)), Origin="https://petitions.example.org")
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize("host", ["evil.example", "petitions.example.org.evil.example", "localhost"])
+def test_the_requests_own_host_never_vouches_for_its_origin(app, make_campaign, signer, host):
+    """The Host header is the sender's choice: a forged post naming its own host as Host and
+    Origin is refused; only the configured BASE_URL is this site."""
+    app.config["BASE_URL"] = "https://petitions.example.org"
+    slug = make_campaign()
+    response = _post(app, slug, signer(form_token=_fresh_token(app, slug)),
+                     Host=host, Origin=f"http://{host}")
+    assert response.status_code == 403
+    assert _stored(app) == 0
 
 
 def test_an_embedding_site_may_frame_but_not_post(app, make_campaign, signer):

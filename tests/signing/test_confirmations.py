@@ -171,6 +171,18 @@ def test_resend_gives_a_pending_signer_a_new_working_link(app, client, make_camp
     assert count(client, slug) == 1
 
 
+def test_a_double_click_on_send_me_a_new_link_sends_one(app, client, make_campaign, signer):
+    slug = make_campaign()
+    sign_and_get_link(app, client, slug, signer())
+    first, second = resend(client, slug, "ada@example.org"), resend(client, slug, "ada@example.org")
+    assert first.data == second.data and "Check your email" in second.text
+    [message] = deliver(app)
+    # Once that link has gone, asking again sends another: the first may not have arrived.
+    resend(client, slug, "ada@example.org")
+    [again] = deliver(app)
+    assert confirm_link(again.get_content()) != confirm_link(message.get_content())
+
+
 def test_resend_answers_alike_for_pending_unknown_and_confirmed(app, client, make_campaign, signer):
     slug = make_campaign()
     sign(client, slug, signer(email="pending@example.org"))
