@@ -11,6 +11,9 @@ workers = multiprocessing.cpu_count() * 2 + 1
 worker_class = "gthread"
 threads = 4
 timeout = 30
+# Longer than nginx keeps an idle connection to us (deploy/nginx.conf, 30 s), so that nginx
+# always closes first: closed here first, a request already on its way gets a reset (a 502).
+keepalive = 75
 graceful_timeout = 20
 # Link tokens are removed from these lines by the app's log filter. No client address
 # (gunicorn's default starts with %(h)s): signers' addresses are kept only as salted hashes.

@@ -43,6 +43,7 @@ def front_config(*, upstream_ports: list[int], http_port: int, https_port: int,
     """The shipped server configuration with this machine's ports and paths."""
     text = SHIPPED.read_text()
     text = _replace(text, "/var/cache/nginx/campaign", str(cache_dir))
+    text = _replace(text, "/var/log/nginx/campaign.access.log", str(cache_dir.parent / "campaign.access.log"))
     text = _replace(text, "    server 127.0.0.1:8000;\n",
                     "".join(f"    server {HOST}:{port};\n" for port in upstream_ports))
     text = _replace(text, "    listen 80;\n", f"    listen {HOST}:{http_port};\n")
@@ -159,6 +160,11 @@ class NginxFront:
 
     def get(self, path: str, **headers: str) -> Reply:
         return self.request("GET", path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+    def access_log(self) -> str:
+        """The shipped site's own access log (its campaign_private format)."""
+        path = self.directory / "campaign.access.log"
+        return path.read_text() if path.exists() else ""
 
     def error_log(self) -> str:
         return file_tail(self.directory / "error.log")

@@ -144,7 +144,12 @@ def test_two_app_servers_behind_nginx_keep_every_rule(app, make_campaign, tmp_pa
         assert answers == [303] * 4
 
         # Counts agree on both servers, and through nginx, within their stated seconds.
-        confirmed = _confirm_one(nginx, counted, smtp_server)
+        confirmed, link_path = _confirm_one(nginx, counted, smtp_server)
+        # The access log keeps no link token, query string or client address.
+        token = link_path.rsplit("/", 1)[1]
+        log = nginx.access_log()
+        assert f"/c/{counted}/confirm/[redacted]" in log and token not in log
+        assert "127.0.0.1" not in log and "?" not in log
         stated = 2 + 5 + 1  # the count's cache here, count.json's max-age in nginx, a margin
         _wait_for(lambda: all(_count(fetch(a.port, "GET", f"/c/{counted}/count.json").text) == 1
                               for a in apps), seconds=2 + 1, what="both servers counting the signature")
@@ -175,8 +180,8 @@ def test_two_app_servers_behind_nginx_keep_every_rule(app, make_campaign, tmp_pa
         db.session.remove()
 
 
-def _confirm_one(nginx: NginxFront, slug: str, smtp_server) -> Reply:
-    """Sign through nginx and confirm from the emailed link, through nginx."""
+def _confirm_one(nginx: NginxFront, slug: str, smtp_server) -> tuple[Reply, str]:
+    """Sign through nginx and confirm from the emailed link, through nginx; the link's path."""
     assert sign_through(nginx, slug, _signer(7, email="counted@example.org")).status == 303
 
     def link() -> str | None:
@@ -190,9 +195,10 @@ def _confirm_one(nginx: NginxFront, slug: str, smtp_server) -> Reply:
     page = nginx.get(path)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
     cookie = page.headers["set-cookie"].split(";", 1)[0]
-    return nginx.request("POST", path, body=urlencode({"csrf_token": token[1]}).encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-                                  "Origin": nginx.base_url, "Referer": nginx.base_url + path})
+    answer = nginx.request("POST", path, body=urlencode({"csrf_token": token[1]}).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                                    "Origin": nginx.base_url, "Referer": nginx.base_url + path})
+    return answer, path
 
 
 def _count(body: str) -> int:
