@@ -61,6 +61,9 @@ class Config:
     OUTBOX_EMBEDDED_WORKER = _flag("OUTBOX_EMBEDDED_WORKER", True)
     OUTBOX_POLL_SECONDS = float(_env("OUTBOX_POLL_SECONDS", "5"))
     OUTBOX_MAX_ATTEMPTS = int(_env("OUTBOX_MAX_ATTEMPTS", "12"))
+    # Update emails to signers written to the outbox per hour, across every campaign: kept
+    # under what the mail provider allows, so a big send never gets the sender blocked.
+    UPDATE_EMAILS_PER_HOUR = int(_env("UPDATE_EMAILS_PER_HOUR", "1000"))
 
     # DNS lookups on the sign request would make signing as slow as the slowest resolver.
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)

@@ -16,6 +16,7 @@ from campaign.mail import outbox
 from campaign.ops import request_ids, request_text, shared_caching
 from campaign.ops.security import register_security
 from campaign.places import countries
+from campaign.updates import milestones, sending
 from config import INSTANCE, ROOT, Config, select_config
 
 
@@ -56,6 +57,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     request_ids.init_app(app)
     shared_caching.init_app(app)
     outbox.init_app(app)
+    sending.init_app(app)  # after the outbox: its rounds feed update emails in
+    milestones.init_app(app)
     store.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
     app.extensions["campaign_cards"] = social_card.CardCache(Path(cards_dir) if cards_dir else None)

@@ -7,7 +7,8 @@ from campaign.models import Campaign
 
 # Short settings, recorded with their old and new values.
 VALUED = ("title", "slug", "target", "goal", "status", "closes_at", "default_country",
-          "require_confirmation", "deliver_names")
+          "require_confirmation", "deliver_names", "goal_fixed", "milestone_emails",
+          "response_threshold")
 # Long texts, recorded only as "changed": the audit log is no copy of the campaign.
 TEXTS = ("petition_text", "commentary", "hashtags")
 ARTICLE_TEXTS = ("headline", "source", "source_url", "published_text", "categories", "body")

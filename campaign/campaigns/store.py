@@ -145,6 +145,12 @@ def _note_change(_mapper, _connection, campaign: Campaign) -> None:
         session.info.setdefault("changed_campaigns", set()).add(campaign.id)
 
 
+def note_changed(campaign_id: int) -> None:
+    """Drop the campaign's cached row once this transaction commits: for a change made by a
+    Core UPDATE, which the ORM's after_update does not see."""
+    db.session.info.setdefault("changed_campaigns", set()).add(campaign_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_changed_rows(session: Session) -> None:
     changed = session.info.pop("changed_campaigns", None)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from campaign.clock import utcnow
 from campaign.counts import constituents
+from campaign.delivery import accountability
 from campaign.extensions import db
 from campaign.links import public_url
 from campaign.models import Campaign, Representative
@@ -74,6 +75,9 @@ def document(campaign: Campaign) -> dict:
             for codes, count in sorted(by_district.shared.items())
         ],
         "signatures_with_unknown_district": by_district.unknown,
+        "response_threshold": campaign.response_threshold,
+        "accountability": accountability.document_rows(
+            accountability.rows(campaign, today=utcnow().date())),
         "counted_at": iso(utcnow()),
     }
     if campaign.closes_at:

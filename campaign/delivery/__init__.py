@@ -1,1 +1,1 @@
-"""Delivery: signer exports, and the packets of constituents' signatures for each office."""
+"""Delivery: signer exports, the packets of constituents' signatures for each office, and each office's delivery and answer."""

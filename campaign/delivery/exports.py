@@ -19,10 +19,12 @@ from campaign import database
 from campaign.delivery import export_log
 from campaign.extensions import db
 from campaign.models import Signature, SignatureStatus
+from campaign.places import towns
 
+# city, state and district last, after the columns earlier exports had, in the same order.
 COLUMNS = (
     "first_name", "last_name", "email", "zip_code", "country", "signed_at",
-    "confirmed_at", "status", "comment", "contact_ok", "source",
+    "confirmed_at", "status", "comment", "contact_ok", "source", "city", "state", "district",
 )
 FORMATS = ("csv", "json")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -87,20 +89,25 @@ def iso_utc(stored: str | None) -> str | None:
 
 
 def record(row: Sequence) -> tuple:
-    """A signer row (SIGNER_COLUMNS) as values in COLUMNS order: contact_ok a bool, no date None."""
+    """A signer row (SIGNER_COLUMNS) as values in COLUMNS order: contact_ok a bool, no date None.
+
+    The city comes from a US ZIP (places.towns), the state is the stored region (a USPS code),
+    the district the one stored when the postcode lies in one district or the signer chose.
+    """
     _id, created, full_name, email, postcode, country, confirmed, status, comment, contact_ok, \
-        source = row
+        source, region, district = row
     first_name, last_name = split_name(full_name)
+    city = towns.us_city(postcode) if country == "US" else ""
     return (first_name, last_name, email, postcode, country, iso_utc(created), iso_utc(confirmed),
-            status, comment, bool(contact_ok), source)
+            status, comment, bool(contact_ok), source, city, region, district)
 
 
 def csv_cells(values: tuple) -> list[str]:
     """A record as CSV cells: "true"/"false", "" for no date, every cell formula-neutralized."""
     first, last, email, zip_code, country, signed, confirmed, status, comment, contact_ok, \
-        source = values
+        source, city, state, district = values
     cells = (first, last, email, zip_code, country, signed, confirmed or "", status, comment,
-             "true" if contact_ok else "false", source)
+             "true" if contact_ok else "false", source, city, state, district)
     # neutralize() inlined: this runs a million times per big export.
     return ["'" + cell if cell[:1] in FORMULA_STARTS else cell for cell in cells]
 
@@ -170,7 +177,7 @@ def _to_char(element, compiler, **kw) -> str:
 SIGNER_COLUMNS = (
     Signature.id, utc_text(Signature.created_at), Signature.full_name, Signature.email,
     Signature.postcode, Signature.country, utc_text(Signature.confirmed_at), Signature.status,
-    Signature.comment, Signature.contact_ok, Signature.source,
+    Signature.comment, Signature.contact_ok, Signature.source, Signature.region, Signature.district,
 )
 
 

@@ -5,7 +5,7 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
@@ -30,6 +30,7 @@ LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
 # The longest the worker waits between rounds while the database is away.
 MAX_FAILURE_PAUSE_SECONDS = 60.0
+FEEDERS = "campaign_outbox_feeders"  # app.extensions key: see add_feeder
 
 
 def enqueue(
@@ -41,6 +42,7 @@ def enqueue(
     campaign_id: int | None = None,
     recipient_key: str | None = None,
     token_nonce: str | None = None,
+    list_unsubscribe: str | None = None,
 ) -> None:
     """Write a message in the caller's transaction; it is sent only if that commits."""
     now = utcnow()
@@ -54,13 +56,31 @@ def enqueue(
         "campaign_id": campaign_id,
         "recipient_key": recipient_key,
         "token_nonce": token_nonce,
+        "list_unsubscribe": list_unsubscribe,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
         "last_error": "",
         "created_at": now,
     })
+    wake_after_commit()
+
+
+def wake_after_commit() -> None:
+    """Wake the worker once the caller's transaction commits (mail queued, or due to be)."""
     db.session.info["outbox_wake"] = True
+
+
+def add_feeder(app: Flask, feed: Callable[[datetime], None]) -> None:
+    """Register a function that queues mail kept back elsewhere (updates' hourly batches);
+    each delivery round calls it first, with the round's time, and commits what it added."""
+    app.extensions.setdefault(FEEDERS, []).append(feed)
+
+
+def _feed(now: datetime) -> None:
+    for feed in current_app.extensions.get(FEEDERS, ()):
+        feed(now)
+        db.session.commit()
 
 
 def recent_count(campaign_id: int, recipient_key: str, since: datetime) -> int:
@@ -100,7 +120,8 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100,
     `in_hand` gets the ids leased to this call until it returns: if it fails midway (the
     database went away), the caller can release them instead of waiting out the lease.
     """
-    now = now or utcnow()
+    _feed(now or utcnow())
+    now = now or utcnow()  # after feeding: what it queued is due
     report = DeliveryReport()
     batch = _claim(now, limit)
     if not batch:
@@ -173,6 +194,7 @@ def _forget_contents(message: OutboxMessage) -> None:
     """A message done with keeps no body: its links (remove my signature) would otherwise
     sit in the database for as long as they are valid."""
     message.token_nonce = None
+    message.list_unsubscribe = None
     message.body = ""
 
 
@@ -216,6 +238,9 @@ def _as_email(message: OutboxMessage, config) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
+    if message.list_unsubscribe:  # RFC 8058: one click, a POST the mail client makes
+        _set_header(email, "List-Unsubscribe", f"<{message.list_unsubscribe}>")
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     try:
         email.set_content(body)
     except (ValueError, MessageError) as error:

@@ -12,6 +12,7 @@ from campaign.models.accounts import (
     OrganizerSession,
 )
 from campaign.models.campaigns import Action, ActionKind, Article, Campaign, CampaignStatus
+from campaign.models.deliveries import TARGET_OFFICE, AnswerStatus, Delivery, DeliveryMethod
 from campaign.models.outbox import OutboxMessage, OutboxStatus
 from campaign.models.representatives import (
     Outreach,
@@ -27,10 +28,13 @@ from campaign.models.signatures import (
     SignatureStatus,
 )
 from campaign.models.types import BigId, UTCDateTime
+from campaign.models.updates import RecipientStatus, Update, UpdateRecipient, UpdateStatus
 
 __all__ = [
+    "TARGET_OFFICE",
     "Action",
     "ActionKind",
+    "AnswerStatus",
     "Article",
     "AuditEntry",
     "BigId",
@@ -38,6 +42,8 @@ __all__ = [
     "CampaignMember",
     "CampaignStatus",
     "ConfirmationToken",
+    "Delivery",
+    "DeliveryMethod",
     "ListRule",
     "MemberRole",
     "Organizer",
@@ -48,9 +54,13 @@ __all__ = [
     "Outreach",
     "OutreachChannel",
     "PostcodeDistrict",
+    "RecipientStatus",
     "Representative",
     "RuleKind",
     "Signature",
     "SignatureStatus",
     "UTCDateTime",
+    "Update",
+    "UpdateRecipient",
+    "UpdateStatus",
 ]

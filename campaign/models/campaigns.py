@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 
 from campaign.clock import utcnow
 from campaign.extensions import db
@@ -80,6 +80,11 @@ class Campaign(db.Model):
     petition_text: Mapped[str] = mapped_column(Text, default="")
     target: Mapped[str] = mapped_column(String(300), default="")
     goal: Mapped[int] = mapped_column(Integer, default=1000)
+    # Fixed by the organizer: the goal stays where they put it, never climbing the ladder
+    # (counts.goals) when the count reaches it.
+    goal_fixed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether reaching a goal may email a short milestone update to consenting signers (off).
+    milestone_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     commentary: Mapped[str] = mapped_column(Text, default="")
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -88,6 +93,9 @@ class Campaign(db.Model):
     default_country: Mapped[str] = mapped_column(String(2), default="US")
     # Delivery packets list each constituent's name and town, or only the count when False.
     deliver_names: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Confirmed signatures at which the petition is due for delivery and an answer (as the UK
+    # e-petitions' 10,000); None: no threshold.
+    response_threshold: Mapped[int | None] = mapped_column(Integer)
     # Fields the importer drafted from the article and no organizer has edited or kept yet:
     # {"title": where it came from, ...}.
     drafted_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")

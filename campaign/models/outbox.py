@@ -52,6 +52,8 @@ class OutboxMessage(db.Model):
     recipient_key: Mapped[str | None] = mapped_column(String(320))
     # Random input from which the confirmation token is derived at send time, then erased.
     token_nonce: Mapped[str | None] = mapped_column(String(64))
+    # An update's one-click unsubscribe address (RFC 8058 headers), erased with the body.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from campaign.organizer import (
     actions,
     audit,
     dashboard,
+    deliveries,
     downloads,
     embed,
     home,
@@ -15,10 +16,11 @@ from campaign.organizer import (
     representatives,
     review,
     signers,
+    updates,
 )
 from campaign.organizer.blueprint import bp
 
-VIEW_MODULES = (actions, audit, dashboard, downloads, embed, home, lists, manage, representatives,
-                review, signers)
+VIEW_MODULES = (actions, audit, dashboard, deliveries, downloads, embed, home, lists, manage,
+                representatives, review, signers, updates)
 
 __all__ = ["VIEW_MODULES", "bp"]

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from campaign.abuse import watch
 from campaign.counts import charts, stats, tile_map
+from campaign.delivery import accountability
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.blueprint import bp
 
@@ -45,6 +46,7 @@ def campaign_overview(slug: str):
     return render_template(
         "organizer/campaign_overview.html", campaign=campaign, figures=figures, timelines=timelines,
         state_map=state_map, watch=watch.recent(campaign),
+        delivery_due=accountability.delivery_due(campaign, figures.totals.confirmed),
     )
 
 

@@ -25,7 +25,8 @@ from wtforms.validators import URL, Length, NumberRange, Optional, ValidationErr
 
 from campaign.audit import AuditFilter
 from campaign.campaigns import store
-from campaign.models import ActionKind, SignatureStatus
+from campaign.delivery import answers
+from campaign.models import ActionKind, AnswerStatus, DeliveryMethod, SignatureStatus
 from campaign.signing import bounces
 from campaign.signing.moderation import SignerFilter
 
@@ -154,11 +155,16 @@ class CampaignForm(FlaskForm):
     petition_text = TextAreaField("Petition text (what signers put their name to)", render_kw={"rows": 4})
     target = StringField("Addressed to", render_kw={"maxlength": 300})
     goal = IntegerField("Goal (signatures)", validators=[NumberRange(min=1, max=100_000_000)])
+    goal_fixed = BooleanField("Fixed goal: keep this goal when the count reaches it")
+    milestone_emails = BooleanField("Milestone emails to signers who allowed contact, when a goal is reached")
     closes_at = DateTimeLocalField("Closes at (UTC, optional)", validators=[Optional()],
                                    format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     require_confirmation = BooleanField("Signatures count only once confirmed by email")
     deliver_names = BooleanField(
         "Delivery packets list each constituent's name and town (untick: counts only)", default=True)
+    response_threshold = IntegerField(
+        "Response threshold (optional): confirmed signatures at which delivery is due",
+        validators=[Optional(), NumberRange(min=1, max=100_000_000)])
     default_country = StringField("Signers' default country (code)", render_kw={"maxlength": 2})
     hashtags = StringField("Hashtags (space or comma separated)", render_kw={"maxlength": 500})
     commentary = TextAreaField("Commentary (Markdown)", render_kw={"rows": 8})
@@ -229,3 +235,55 @@ class ActionForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField("Email", render_kw={"maxlength": 320, "autocomplete": "username"})
     password = PasswordField("Password", render_kw={"maxlength": 1024, "autocomplete": "current-password"})
+
+
+class DeliveryForm(FlaskForm):
+    """An office's delivery and answer; an empty delivery date (and no answer) removes the record."""
+
+    delivered_on = DateField("Delivered on", validators=[Optional()])
+    method = SelectField("How", default="", choices=[SelectChoice("", "Choose…")] + [
+        SelectChoice(m.value, answers.METHOD_LABELS[m]) for m in DeliveryMethod])
+    with_packet = BooleanField("Delivered with this office’s packet (records the SHA-256 of the "
+                               "PDF last downloaded for it)")
+    answer_status = SelectField("Their answer", default="", choices=[SelectChoice("", "No answer yet")] + [
+        SelectChoice(s.value, answers.STATUS_LABELS[s]) for s in AnswerStatus])
+    answered_on = DateField("Answered on", validators=[Optional()])
+    answer_quote = TextAreaField("A quote from the answer (optional)",
+                                 validators=[Length(max=answers.QUOTE_MAX)],
+                                 render_kw={"rows": 4, "maxlength": answers.QUOTE_MAX})
+    answer_url = StringField("A link to the answer (optional, http:// or https://)",
+                             validators=[Length(max=answers.URL_MAX)],
+                             render_kw={"maxlength": answers.URL_MAX})
+
+    def validate_method(self, field: SelectField) -> None:
+        if self.delivered_on.data and not field.data:
+            raise ValidationError("Choose how the petition was delivered.")
+
+    def validate_answer_status(self, field: SelectField) -> None:
+        if field.data and not any(self.delivered_on.raw_data or []):
+            raise ValidationError("Record the delivery (its date) before the answer.")
+        if field.data and not any(self.answered_on.raw_data or []):
+            raise ValidationError("Give the date of the answer too.")
+
+    def validate_answered_on(self, field: DateField) -> None:
+        if field.data and not self.answer_status.data:
+            raise ValidationError("Choose the office’s answer, or leave its date empty.")
+
+    def validate_answer_quote(self, field: TextAreaField) -> None:
+        if (field.data or "").strip() and not self.answer_status.data:
+            raise ValidationError("Choose the office’s answer to keep a quote from it.")
+
+    def validate_answer_url(self, field: StringField) -> None:
+        url = (field.data or "").strip()
+        if url and not self.answer_status.data:
+            raise ValidationError("Choose the office’s answer to keep a link to it.")
+        if url and not answers.is_web_address(url):
+            raise ValidationError("The link must be a web address starting with http:// or https://.")
+
+    def answer(self) -> answers.Answer | None:
+        """The answer as typed, or None for "no answer yet"."""
+        if not self.answer_status.data or not self.answered_on.data:
+            return None
+        return answers.Answer(self.answer_status.data, self.answered_on.data,
+                              (self.answer_quote.data or "").strip(),
+                              (self.answer_url.data or "").strip())

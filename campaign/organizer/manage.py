@@ -81,13 +81,17 @@ def new_from_form():
 
 
 def _save_fields(campaign, form: CampaignForm, *, names_box: bool = True) -> None:
-    """Store the form's fields; names_box: whether the form showed deliver_names.
+    """Store the form's fields; names_box: whether the form showed the edit page's boxes
+    (deliver_names, goal_fixed, milestone_emails).
 
     The new page's form does not show it, and an unticked box sends nothing, so reading it
     there would turn names off: a new campaign keeps the default, as an imported one does.
     """
     closes_at = form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None
-    names = {"deliver_names": bool(form.deliver_names.data)} if names_box else {}
+    names = {"deliver_names": bool(form.deliver_names.data), "goal_fixed": bool(form.goal_fixed.data),
+             "milestone_emails": bool(form.milestone_emails.data)} if names_box else {}
+    if names_box:  # the edit page's own settings, like the names box
+        names["response_threshold"] = form.response_threshold.data
     store.update(
         campaign, title=form.title.data or "", slug=(form.slug.data or campaign.slug).strip(),
         petition_text=form.petition_text.data or "", target=form.target.data or "",

@@ -5,7 +5,7 @@ from flask import abort, render_template, stream_with_context, url_for
 
 from campaign.clock import utcnow
 from campaign.counts import constituents
-from campaign.delivery import archive, contents, export_log, exports, packet_pdf
+from campaign.delivery import answers, archive, contents, export_log, exports, packet_pdf
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 from campaign.organizer.access import campaign_or_404, current_organizer
@@ -80,8 +80,10 @@ def packet_download(slug: str, representative_id: int):
     """One representative's packet as a PDF; audited."""
     campaign, packet = _packet(slug, representative_id)
     pdf = packet_pdf.render(packet)
-    _audit_now(campaign, "export.packet", "pdf", rows=1, signers=packet.count,
-               names=packet.with_names)
+    # The hash of this very file, which a delivery "with the packet" records (answers.py).
+    _audit_now(campaign, answers.PACKET_DOWNLOAD, "pdf", rows=1, signers=packet.count,
+               names=packet.with_names, representative_id=representative_id,
+               sha256=answers.packet_sha256(pdf))
     return attachment(pdf, "application/pdf",
                       archive.file_name(packet.representative, set()))
 

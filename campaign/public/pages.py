@@ -19,7 +19,8 @@ from campaign.abuse import rate_limits
 from campaign.accounts import memberships
 from campaign.campaigns import action_cards, markdown, sharing, social_card, store
 from campaign.clock import utcnow
-from campaign.counts import constituents, tallies, tile_map
+from campaign.counts import constituents, goals, history, history_chart, tallies, tile_map
+from campaign.delivery import accountability
 from campaign.extensions import csrf, db
 from campaign.links import public_url
 from campaign.models import Campaign, CampaignStatus, SignatureStatus
@@ -28,6 +29,7 @@ from campaign.public import find_representatives, form_tokens, forms, signer_mem
 from campaign.public.forms import ConfirmForm, ResendForm, SignForm
 from campaign.signing import confirmations, signatures, submission
 from campaign.signing.submission import SignOutcome
+from campaign.updates import store as update_store
 
 bp = Blueprint("public", __name__)
 
@@ -58,7 +60,11 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
                                   v=social_card.count_bucket(count)),
         notice=notice,
         preview=preview,
+        updates=update_store.timeline(campaign.id),
+        accountability_rows=accountability.public_rows(campaign, today=utcnow().date()),
         **_state_map(campaign.id),
+        history=history_chart.figure(history.cached_history(
+            campaign.id, open_now=campaign.accepts_signatures(utcnow()))),
         **slots,
     ), status
 
@@ -221,6 +227,7 @@ def signed(slug: str):
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
 @rate_limits.confirm_limit
 def confirm(slug: str, token: str):
+    # Read afresh, not within seconds: a campaign closed a moment ago must show no button.
     campaign = _campaign_or_404(slug)
     now = utcnow()
     try:
@@ -241,6 +248,9 @@ def confirm(slug: str, token: str):
     db.session.commit()
     signer_memory.note_confirmed(campaign)
     cache.forget(campaign.id)  # after the commit, or a reader could cache the old count again
+    if goals.climb(campaign) is not None:  # the count reached the goal: the next step
+        db.session.commit()
+        cache.forget(campaign.id)
     return redirect(url_for(".confirmed", slug=slug), 303)
 
 
@@ -257,7 +267,7 @@ def _no_referrer(page):
 
 @bp.get("/c/<slug>/confirmed")
 def confirmed(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(slug, recent=True)
     count = tallies.confirmed_count(campaign.id)
     page_url = _page_url(campaign)
     cards = action_cards.build(campaign, page_url, _session_signer(campaign))

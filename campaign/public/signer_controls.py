@@ -1,4 +1,5 @@
-"""Blueprint "signer": a signer removing their signature, or every signature of their address.
+"""Blueprint "signer": a signer removing their signature, or every signature of their address,
+or stopping a campaign's updates.
 
 Mail scanners follow links, so opening one only shows what would go; the button's POST acts.
 """
@@ -12,10 +13,11 @@ from campaign import cache
 from campaign.abuse import rate_limits
 from campaign.campaigns import store
 from campaign.clock import utcnow
-from campaign.extensions import db
+from campaign.extensions import csrf, db
 from campaign.models import Campaign
 from campaign.public.forms import ConfirmForm, ResendForm
 from campaign.signing import removal, removal_links
+from campaign.updates import consent
 
 bp = Blueprint("signer", __name__)
 
@@ -99,3 +101,37 @@ def forget(token: str):
 @bp.get("/delete-my-data/done")
 def forgotten():
     return render_template("signer/forgotten.html")
+
+
+def _to_unsubscribe(slug: str, token: str):
+    campaign = store.get_by_slug(slug) if store.is_valid_slug(slug) else None
+    if campaign is None:
+        raise removal_links.LinkInvalid()
+    return campaign, removal_links.signature_to_unsubscribe(campaign, token, now=utcnow())
+
+
+@bp.get("/c/<slug>/unsubscribe/<token>")
+def unsubscribe(slug: str, token: str):
+    """The link in an update's body: a page with a button, since mail scanners follow links."""
+    try:
+        campaign, signature = _to_unsubscribe(slug, token)
+    except (removal_links.LinkInvalid, removal_links.LinkExpired) as error:
+        return _link_problem(error)
+    return render_template("signer/unsubscribe.html", campaign=campaign, done=False,
+                           email=removal_links.mask_email(signature.email),
+                           already=not signature.contact_ok)
+
+
+@bp.post("/c/<slug>/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058: the mail client posts `List-Unsubscribe=One-Click` with no session
+# or form token; the signed token in the address is the proof, as the removal link's is.
+def unsubscribe_now(slug: str, token: str):
+    """Withdraw the signer's consent to updates: the one-click POST, or the page's button."""
+    try:
+        campaign, signature = _to_unsubscribe(slug, token)
+    except (removal_links.LinkInvalid, removal_links.LinkExpired) as error:
+        return _link_problem(error)
+    consent.withdraw(campaign, signature)
+    db.session.commit()
+    return render_template("signer/unsubscribe.html", campaign=campaign, done=True,
+                           email=removal_links.mask_email(signature.email), already=False)

@@ -1,4 +1,5 @@
-"""The signed links of a signer's own controls: remove one signature, or delete all of an address.
+"""The signed links of a signer's own controls: remove one signature, delete all of an address,
+or stop a campaign's updates.
 
 A link is `{signature id}.{issued at}.{MAC}`, the MAC an HMAC of the purpose, the signature's
 id, campaign and duplicate key under the SECRET_KEY. Nothing is stored: the link dies with the
@@ -20,6 +21,7 @@ from campaign.models import Campaign, Signature
 
 REMOVE = "remove"
 FORGET = "forget"
+UNSUBSCRIBE = "unsubscribe"
 MAC_BYTES = 16  # 128 bits: as hard to guess as a random token
 _LINK_SHAPE = re.compile(r"^(\d{1,18})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$")  # ids fit in 64 bits
 
@@ -93,3 +95,20 @@ def deletion_anchor(token: str, *, now: datetime) -> Signature:
     """The signature a deletion link names; LinkInvalid or LinkExpired otherwise."""
     lifetime = timedelta(hours=current_app.config["DATA_REQUEST_LINK_HOURS"])
     return _verified(FORGET, token, now=now, lifetime=lifetime)
+
+
+# Updates from one campaign ---------------------------------------------------------------------
+
+def unsubscribe_link(campaign: Campaign, signature: Signature, *, now: datetime) -> str:
+    """The one-click address that stops this campaign's updates to this signer (RFC 8058)."""
+    return public_url("signer.unsubscribe", slug=campaign.slug,
+                      token=_token(UNSUBSCRIBE, signature, now))
+
+
+def signature_to_unsubscribe(campaign: Campaign, token: str, *, now: datetime) -> Signature:
+    """The signature an unsubscribe link names, if it belongs to this campaign."""
+    lifetime = timedelta(days=current_app.config["REMOVAL_LINK_DAYS"])
+    signature = _verified(UNSUBSCRIBE, token, now=now, lifetime=lifetime)
+    if signature.campaign_id != campaign.id:
+        raise LinkInvalid()
+    return signature

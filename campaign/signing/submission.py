@@ -14,6 +14,7 @@ from datetime import datetime
 
 from campaign import cache, database
 from campaign.abuse import network
+from campaign.counts import goals
 from campaign.extensions import db
 from campaign.models import Campaign
 from campaign.signing import signatures
@@ -62,4 +63,12 @@ def submit(campaign: Campaign, checked_details: Callable[[], SignerDetails | Non
     db.session.commit()
     if signed.count_changed:
         cache.forget(campaign.id)
+        _climb(campaign)
     return Submission(SignOutcome.SIGNED, signed.new_id)
+
+
+def _climb(campaign: Campaign) -> None:
+    """Raise a reached goal (counts.goals), in a transaction of its own after the signature's."""
+    if goals.climb(campaign) is not None:
+        db.session.commit()
+        cache.forget(campaign.id)

@@ -34,7 +34,7 @@ SIGNER_EMAIL = "grace.browser.test@example.org"
 SIGNER_ZIP = "98101"
 CSV_HEADER = [
     "first_name", "last_name", "email", "zip_code", "country", "signed_at", "confirmed_at",
-    "status", "comment", "contact_ok", "source",
+    "status", "comment", "contact_ok", "source", "city", "state", "district",
 ]
 
 

@@ -74,8 +74,11 @@ def test_a_packet_pdf_has_the_petition_count_names_and_a_checkable_manifest(app,
             assert name not in text
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.packet"))
+        # With the SHA-256 of the very file sent, which a delivery "with the packet" records.
         assert entry.detail == {"format": "pdf", "rows": 1, "signers": 3, "names": True,
-                                "complete": True, "source": "web"}
+                                "complete": True, "source": "web",
+                                "representative_id": ids["Ilhan Omar"],
+                                "sha256": hashlib.sha256(response.data).hexdigest()}
 
 
 def test_a_senator_counts_the_whole_state(client, owner):

@@ -35,18 +35,23 @@ PEOPLE = [
     ("Bob +1", "bob@example.org", "60601", CONFIRMED, True, "\rCarriage", "-email"),
     ("Mallory Spam", "spam@example.org", "99999", INVALIDATED, True, "", ""),
 ]
-# The same people as the CSV must show them.
+# Each person's stored state and district, as signing stores them from the postcode ("" when
+# the ZIP is unknown or, for Cher's, shared by two districts until she picks one).
+PLACES = [("MA", "MA-07"), ("NY", "NY-12"), ("CA", ""), ("IL", "IL-07"), ("", "")]
+PLACE_OF = {person[1]: place for person, place in zip(PEOPLE, PLACES)}
+# The same people as the CSV must show them; city, state and district last.
 EXPECTED_CSV = [
     ["Zoë Ångström", "Núñez", "zoe@example.org", "02139", "US", "2025-01-31T09:05:00Z",
-     "2025-01-31T09:08:00Z", "confirmed", 'Yes, "really",\nand a second line', "true", "twitter"],
+     "2025-01-31T09:08:00Z", "confirmed", 'Yes, "really",\nand a second line', "true", "twitter",
+     "Cambridge", "MA", "MA-07"],
     ["'=cmd|' /C", "calc'!A0", "'-dash@example.org", "10001", "US", "2025-01-31T09:06:00Z",
-     "2025-01-31T09:09:00Z", "confirmed", "'@SUM(1+1)", "false", ""],
+     "2025-01-31T09:09:00Z", "confirmed", "'@SUM(1+1)", "false", "", "New York", "NY", "NY-12"],
     ["Cher", "", "'+plus@example.org", "90210", "US", "2025-01-31T09:07:00Z", "", "pending",
-     "'\tTabbed in", "true", "'=HYPERLINK(\"x\")"],
+     "'\tTabbed in", "true", "'=HYPERLINK(\"x\")", "Beverly Hills", "CA", ""],
     ["Bob", "'+1", "bob@example.org", "60601", "US", "2025-01-31T09:08:00Z",
-     "2025-01-31T09:11:00Z", "confirmed", "'\rCarriage", "true", "'-email"],
+     "2025-01-31T09:11:00Z", "confirmed", "'\rCarriage", "true", "'-email", "Chicago", "IL", "IL-07"],
     ["Mallory", "Spam", "spam@example.org", "99999", "US", "2025-01-31T09:09:00Z", "",
-     "invalidated", "", "true", ""],
+     "invalidated", "", "true", "", "", "", ""],
 ]
 
 
@@ -56,10 +61,12 @@ def add_signers(app, slug: str, people=PEOPLE, *, start: datetime = T0, step=tim
         campaign = campaign_module.get_by_slug(slug)
         for i, (name, email, postcode, status, contact_ok, comment, source) in enumerate(people):
             signed = start + i * step
+            region, district = PLACE_OF.get(email, ("", ""))
             db.session.add(Signature(
                 campaign_id=campaign.id, full_name=name, email=email, email_key=email.lower(),
                 postcode=postcode, country="US", status=status, contact_ok=contact_ok,
-                comment=comment, source=source, created_at=signed,
+                comment=comment, source=source, created_at=signed, region=region, district=district,
+                district_choices="CA-30 CA-36" if email == "+plus@example.org" else "",
                 confirmed_at=signed + timedelta(minutes=3) if status == CONFIRMED else None))
         db.session.commit()
 
@@ -252,7 +259,7 @@ def test_split_name(name, split):
 
 def test_chunks_count_their_records_and_join_into_valid_files():
     records = [("A", "B", f"{i}@x.org", "1", "US", "2025-01-01T00:00:00Z", None, "pending", "",
-                False, "") for i in range(5)]
+                False, "", "", "", "") for i in range(5)]
     csv_parts = list(exports.csv_chunks(records, chunk_rows=2))
     assert [n for _, n in csv_parts] == [2, 2, 1]
     assert len(read_csv("".join(t for t, _ in csv_parts))) == 6
@@ -352,3 +359,17 @@ def test_a_download_whose_audit_line_cannot_be_written_sends_no_data(app, client
     with app.app_context():
         assert db.session.scalars(select(AuditEntry).where(
             AuditEntry.action.like("export.%"))).all() == []
+
+
+def test_targeting_columns_keep_each_signers_place_for_a_reimport(owned, client):
+    """City, state and district come through CSV and JSON alike, ready to map on a re-import."""
+    rows = read_csv(client.get("/organizer/c/river/signers.csv").text)
+    header = rows[0]
+    by_email = {row[header.index("email")]: row for row in rows[1:]}
+    zoe = by_email["zoe@example.org"]
+    assert [zoe[header.index(c)] for c in ("city", "state", "district")] == ["Cambridge", "MA", "MA-07"]
+    records = {r["email"]: r for r in client.get("/organizer/c/river/signers.json").json}
+    assert (records["bob@example.org"]["city"], records["bob@example.org"]["state"],
+            records["bob@example.org"]["district"]) == ("Chicago", "IL", "IL-07")
+    # A ZIP shared by two districts has no district until the signer picks one: left blank.
+    assert records["+plus@example.org"]["district"] == ""

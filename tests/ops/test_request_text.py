@@ -143,7 +143,7 @@ def test_with_csrf_on_it_is_told_as_unreadable_not_as_an_expired_form(app):
 
 ROUTES = state_changing_routes(lambda blueprint: True)
 URL_VALUES = {"slug": "some-campaign", "token": "t", "rep_id": 1, "action_id": 1, "rule_id": 1,
-              "signature_id": 1, "operation": "confirm"}
+              "signature_id": 1, "operation": "confirm", "update_id": 1, "office_key": "target"}
 
 
 @pytest.mark.parametrize(("method", "rule", "endpoint"), ROUTES,

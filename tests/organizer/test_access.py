@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter, PathConverter, UUIDConverter
 
 from campaign.campaigns import store
+from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import (
     ActionKind,
@@ -28,6 +29,7 @@ from campaign.models import (
 )
 from campaign.organizer.access import DOWNLOAD_SUFFIXES
 from campaign.public import embed
+from campaign.updates import store as update_store
 
 # Pages outside the organizer blueprint that also need a login.
 LOGIN_ONLY = {"auth.change_password"}
@@ -41,6 +43,8 @@ PARAMS = {
     # Representatives are shared by every campaign: the signer's senator.
     "representative_id": lambda world: world.representative_id,
     "rule_id": lambda world: world.rule_id,  # an entry of the campaign's block list
+    "update_id": lambda world: world.update_id,  # a draft update of the campaign
+    "office_key": lambda world: "target",  # the campaign's own addressee, for its delivery
 }
 # Endpoints whose GET the owner walk cannot fill in, with the reason. None today: an endpoint
 # with a new kind of parameter fails test_every_parameter_has_a_value until it is listed here
@@ -123,6 +127,9 @@ def world(app, make_campaign, make_organizer, signer):
         db.session.commit()
         rule_id = rule.id
         action_id, representative_id = action.id, senator.id
+        update_id = update_store.create(campaign, title="News", body="Text", organizer=None,
+                                        now=utcnow()).id
+        db.session.commit()
         signature = db.session.scalar(select(Signature))
         # A constituent of the senator's, so that their packet has someone to deliver.
         signature.status, signature.region = SignatureStatus.CONFIRMED, "MA"
@@ -131,7 +138,7 @@ def world(app, make_campaign, make_organizer, signer):
         db.session.remove()
     return SimpleNamespace(
         slug=slug, signature_id=signature_id, action_id=action_id,
-        representative_id=representative_id, rule_id=rule_id,
+        representative_id=representative_id, rule_id=rule_id, update_id=update_id,
         owner=make_organizer("owner@example.org", campaigns_owned=[slug]),
         member=_member(app, make_organizer, slug),
         admin=make_organizer("admin@example.org", role=OrganizerRole.ADMIN),

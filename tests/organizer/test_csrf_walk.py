@@ -19,8 +19,10 @@ import pytest
 from campaign.abuse import list_rules
 from campaign.accounts import organizers
 from campaign.campaigns import store
+from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import ActionKind, RuleKind, Signature, SignatureStatus
+from campaign.updates import store as update_store
 from tests.conftest import ORGANIZER_PASSWORD
 from tests.helpers import FIXTURES, database_snapshot, state_changing_routes, url_of
 
@@ -36,6 +38,7 @@ class World:
     confirmed_id: int
     action_ids: tuple[int, int]
     rule_id: int
+    update_id: int = 0  # a draft update, which Ada (who allowed contact) would get
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class Request:
 
 def _nothing(world: World) -> dict:
     return {}
+
+
+def _update(world: World) -> dict:
+    return {"slug": world.slug, "update_id": world.update_id}
 
 
 def _action(world: World) -> dict:
@@ -97,6 +104,15 @@ ROUTES: dict[str, Request] = {
         form={"operation": "invalidate", "expected": "1", "reason": "test"}),
     "POST /organizer/c/<slug>/signers/<int:signature_id>/<operation>": Request(_signer("invalidate")),
     "POST /organizer/c/<slug>/signers/<int:signature_id>/delete": Request(_signer(), {"sure": "y"}),
+    "POST /organizer/c/<slug>/updates": Request(form={"title": "The vote", "body": "Call today."}),
+    "POST /organizer/c/<slug>/updates/<int:update_id>/edit": Request(
+        _update, {"title": "The vote", "body": "Call now."}),
+    "POST /organizer/c/<slug>/updates/<int:update_id>/test": Request(_update),
+    "POST /organizer/c/<slug>/updates/<int:update_id>/send": Request(_update, {"expected": "1"}),
+    "POST /organizer/c/<slug>/answers/<office_key>": Request(
+        lambda world: {"slug": world.slug, "office_key": "target"},
+        {"delivered_on": "2026-01-05", "method": "email", "answer_status": "supports",
+         "answered_on": "2026-01-06", "answer_quote": "We agree."}),
 }
 
 WALKED = state_changing_routes(lambda blueprint: blueprint in ("organizer", "auth"))
@@ -127,11 +143,14 @@ def _world(app, make_campaign, make_organizer, who: str) -> World:
                       for name, email, status in [("Ada Lovelace", "ada@example.org", SignatureStatus.CONFIRMED),
                                                   ("Pat Pending", "pat@example.org", SignatureStatus.PENDING)]]
         db.session.add_all(signatures)
+        signatures[0].contact_ok = True
+        draft = update_store.create(campaign, title="News", body="Text", organizer=None, now=utcnow())
         rule = list_rules.add(campaign, RuleKind.BLOCK_IP, "203.0.113.7",
                               organizer=organizers.get_by_email(OWNER))
         db.session.commit()
         world = World(slug=slug, confirmed_id=signatures[0].id,
-                      action_ids=(actions[0].id, actions[1].id), rule_id=rule.id)
+                      action_ids=(actions[0].id, actions[1].id), rule_id=rule.id,
+                      update_id=draft.id)
         db.session.remove()
     return world
 

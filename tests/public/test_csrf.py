@@ -215,7 +215,10 @@ PUBLIC_POSTS = {
 # Posted without a session (from the page a shared cache serves, or from a frame on other
 # sites): a signed form token and the Origin check stand in for the session's token
 # (campaign/public/form_tokens.py), tested above and below.
-OWN_CHECK = {"POST /c/<slug>/sign", "POST /c/<slug>/embed/sign"}
+OWN_CHECK = {"POST /c/<slug>/sign", "POST /c/<slug>/embed/sign",
+             # RFC 8058's one-click POST comes from a mail client, with no session or form
+             # token: the signed token in its address is the proof (tests/updates/test_consent.py).
+             "POST /c/<slug>/unsubscribe/<token>"}
 PUBLIC_ROUTES = state_changing_routes(lambda blueprint: blueprint not in ("organizer", "auth"))
 WALKED = [route for route in PUBLIC_ROUTES if f"{route[0]} {route[1]}" not in OWN_CHECK]
 
