@@ -74,6 +74,17 @@ def build(campaign: Campaign, page_url: str, signer: Signer | None = None) -> li
     return [_card(action, campaign, page_url, letter, matches) for action in campaign.actions]
 
 
+def share_links(campaign: Campaign, page_url: str) -> list[sharing.ShareLink]:
+    """The share card's channels (the same channels when there is no share card), without
+    building every card: matching officials for the contact cards is the costly part."""
+    share = next((action for action in campaign.actions if action.kind == ActionKind.SHARE), None)
+    return sharing.share_links(page_url, campaign.title, _hashtags(campaign, share), campaign.title)
+
+
+def _hashtags(campaign: Campaign, share: Action | None) -> list[str]:
+    return list(((share.details or {}).get("hashtags") if share else None) or campaign.hashtags)
+
+
 def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
           matches: dict[tuple[int | None, int], officials.Match]) -> Card:
     details = action.details or {}
@@ -96,7 +107,7 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
             ",".join(c["email"] for c in recipients), subject=subject,
             body=addressed(letter, [c["addressee"] for c in recipients], country))
     elif action.kind == ActionKind.SHARE:
-        card.hashtags = list(details.get("hashtags") or campaign.hashtags)
+        card.hashtags = _hashtags(campaign, action)
         card.share_links = sharing.share_links(page_url, campaign.title, card.hashtags, campaign.title)
     elif action.kind == ActionKind.ORGANIZATIONS:
         card.organizations = list(details.get("organizations", []))

@@ -12,7 +12,7 @@ from campaign.campaigns import imports, readiness, sample, store
 from campaign.counts import tallies
 from campaign.extensions import db
 from campaign.mail import outbox
-from campaign.models import CampaignStatus
+from campaign.models import Campaign, CampaignStatus
 from campaign.signing import signer_input
 
 campaign_cli = AppGroup("campaign", help="Create, list, open and close campaigns.")
@@ -50,21 +50,35 @@ def import_article_command(path: str, slug: str | None, open_now: bool, open_any
         raise click.ClickException(str(error)) from None
     campaign = outcome.campaign
     opening = (open_now or open_anyway) and campaign.status != CampaignStatus.OPEN
-    items = readiness.open_items(campaign) if opening else []
-    if opening and (open_anyway or not items):
-        store.set_status(campaign, CampaignStatus.OPEN)
-        audit.record("campaign.status", organizer=None, campaign=campaign, status=CampaignStatus.OPEN,
-                     source="cli", **({"open_items": len(items)} if items else {}))
+    items = _open_when_reviewed(campaign, anyway=open_anyway) if opening else []
     db.session.commit()
     cache.forget(campaign.id)
     verb = "Created" if outcome.created else "Updated"
     click.echo(f"{verb} {campaign.status} campaign /c/{campaign.slug}")
     _print_report(outcome)
+    _report_open_items(campaign, items, anyway=open_anyway)
+
+
+def _open_when_reviewed(campaign: Campaign, *, anyway: bool) -> list[readiness.OpenItem]:
+    """Open campaign (audited) unless the review lists open items, or anyway; the open items.
+
+    The caller commits.
+    """
+    items = readiness.open_items(campaign)
+    if anyway or not items:
+        store.set_status(campaign, CampaignStatus.OPEN)
+        audit.record("campaign.status", organizer=None, campaign=campaign, status=CampaignStatus.OPEN,
+                     source="cli", **({"open_items": len(items)} if items else {}))
+    return items
+
+
+def _report_open_items(campaign: Campaign, items: list[readiness.OpenItem], *, anyway: bool) -> None:
+    """List the open items, then fail (exit code 1) if they kept the campaign from opening."""
     if items:
         click.echo(f"Open items ({len(items)}), as the review at /organizer/c/{campaign.slug}/review lists them:")
         for item in items:
             click.echo(f"- {item.text}")
-    if items and not open_anyway:
+    if items and not anyway:
         count = f"{len(items)} open item{'' if len(items) == 1 else 's'}"
         raise click.ClickException(
             f"Not opened: the campaign has {count}. Deal with them in the review, or run the "
@@ -130,10 +144,15 @@ def create_campaign(slug, title, petition_text, target, goal, default_country, o
     click.echo(f"Created {campaign.status} campaign /c/{campaign.slug}")
 
 
-def _set_status(slug: str, status: str) -> None:
+def _campaign(slug: str) -> Campaign:
     campaign = store.get_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"No campaign {slug!r}.")
+    return campaign
+
+
+def _set_status(slug: str, status: str) -> None:
+    campaign = _campaign(slug)
     store.set_status(campaign, status)
     db.session.commit()
     cache.forget(campaign.id)
@@ -142,9 +161,20 @@ def _set_status(slug: str, status: str) -> None:
 
 @campaign_cli.command("open")
 @click.argument("slug")
-def open_campaign(slug: str) -> None:
-    """Open a campaign for signatures."""
-    _set_status(slug, CampaignStatus.OPEN)
+@click.option("--open-anyway", is_flag=True,
+              help="Open it even with open items (drafts, unchecked emails, unmatched officials).")
+def open_campaign(slug: str, open_anyway: bool) -> None:
+    """Open a campaign for signatures, unless the review lists open items."""
+    campaign = _campaign(slug)
+    if campaign.status == CampaignStatus.OPEN:
+        click.echo(f"/c/{slug} is already open")
+        return
+    items = _open_when_reviewed(campaign, anyway=open_anyway)
+    db.session.commit()
+    cache.forget(campaign.id)
+    if campaign.status == CampaignStatus.OPEN:
+        click.echo(f"/c/{slug} is now open")
+    _report_open_items(campaign, items, anyway=open_anyway)
 
 
 @campaign_cli.command("close")

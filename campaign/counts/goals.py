@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 from sqlalchemy import update
 
+from campaign import audit
 from campaign.campaigns import store
 from campaign.counts import tallies
 from campaign.extensions import db
@@ -42,8 +43,8 @@ def climb(campaign: Campaign) -> int | None:
     """After a signature counted (and was committed): the new goal if the count reached the old one.
 
     Reads the count (cached for TALLY_CACHE_SECONDS, so call it after cache.forget), and
-    writes only when the goal was reached: one UPDATE per step of the ladder, not per signature.
-    The caller commits.
+    writes only when the goal was reached: one UPDATE per step of the ladder, not per signature,
+    and its audit entry. The caller commits.
     """
     if campaign.goal_fixed:
         return None
@@ -53,6 +54,9 @@ def climb(campaign: Campaign) -> int | None:
         return None
     raised = reach(campaign.id, count)
     if raised is not None:
+        # As an edit records its goal, so the audit page shows "goal: 10 → 25".
+        audit.record("campaign.goal_raised", organizer=None, campaign=campaign,
+                     changes={"goal": {"old": reached, "new": raised}}, signatures=count)
         for listener in current_app.extensions.get(_LISTENERS, ()):
             listener(campaign, reached=reached, next_goal=raised, count=count)
     return raised

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from campaign import audit
 from campaign.extensions import db
@@ -30,6 +30,8 @@ from campaign.models import (
 QUOTE_MAX = 1000
 URL_MAX = 2000
 PACKET_DOWNLOAD = "export.packet"  # the audit action of one packet's PDF download
+ALL_PACKETS = "export.delivery"  # the zip of every packet, or `flask export delivery`
+PACKET_HASHES = "packets"  # its detail's {representative id: SHA-256 of the PDF}, once complete
 _REPRESENTATIVE_KEY = re.compile(r"representative-([1-9][0-9]{0,17})")
 
 METHOD_LABELS = {DeliveryMethod.EMAIL: "Email", DeliveryMethod.POST: "Post",
@@ -68,10 +70,11 @@ class Answer:
 
 @dataclass(frozen=True)
 class PacketDownload:
-    """A packet PDF as the app sent it: the SHA-256 of its bytes and when it was downloaded."""
+    """A packet PDF as the app sent it: the SHA-256 of its bytes, when and how it was made."""
 
     sha256: str
     at: datetime
+    via: str = "its PDF"  # or "the zip of every packet", "flask export delivery"
 
 
 def representative_key(representative_id: int) -> str:
@@ -107,20 +110,37 @@ def packet_sha256(pdf: bytes) -> str:
     return hashlib.sha256(pdf).hexdigest()
 
 
+def packet_hashes(hashes: dict[int, str]) -> dict[str, dict[str, str]]:
+    """The detail an all-packets export keeps: {"packets": {"12": sha256}} (JSON keys are text)."""
+    return {PACKET_HASHES: {str(representative_id): sha for representative_id, sha in hashes.items()}}
+
+
 def last_packet_download(campaign_id: int, representative_id: int) -> PacketDownload | None:
     """The latest download of this representative's packet PDF, from its audit entry.
 
     A PDF carries the time it was made, so the same packet made twice differs: the hash of
-    the very file downloaded is kept in the download's audit entry, and read back here.
+    the very file sent is kept in the audit entry of its download (`export.packet`) or of the
+    zip or folder of every packet (`export.delivery`, when complete), and read back here.
     """
+    in_all = AuditEntry.detail[(PACKET_HASHES, str(representative_id))].as_string()
     entry = db.session.scalar(
         select(AuditEntry)
-        .where(AuditEntry.campaign_id == campaign_id, AuditEntry.action == PACKET_DOWNLOAD,
-               AuditEntry.detail["representative_id"].as_integer() == representative_id)
+        .where(AuditEntry.campaign_id == campaign_id,
+               or_(and_(AuditEntry.action == PACKET_DOWNLOAD,
+                        AuditEntry.detail["representative_id"].as_integer() == representative_id),
+                   and_(AuditEntry.action == ALL_PACKETS, in_all.is_not(None))))
         .order_by(AuditEntry.id.desc()).limit(1)
     )
-    sha = (entry.detail or {}).get("sha256") if entry is not None else None
-    return PacketDownload(sha, entry.at) if isinstance(sha, str) else None
+    if entry is None:
+        return None
+    detail = entry.detail or {}
+    if entry.action == PACKET_DOWNLOAD:
+        sha, via = detail.get("sha256"), "its PDF"
+    else:
+        sha = (detail.get(PACKET_HASHES) or {}).get(str(representative_id))
+        via = ("flask export delivery" if detail.get("format") == "files"
+               else "the zip of every packet")
+    return PacketDownload(sha, entry.at, via) if isinstance(sha, str) else None
 
 
 def record(campaign: Campaign, office: Office, *, organizer: Organizer, delivered_on: date,

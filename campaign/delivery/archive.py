@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campaign.counts import constituents
-from campaign.delivery import contents, export_log, exports, packet_pdf
+from campaign.delivery import answers, contents, export_log, exports, packet_pdf
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 
@@ -21,10 +21,12 @@ SUMMARY_COLUMNS = ("representative", "office", "region", "district", "count", "s
 
 @dataclass(frozen=True)
 class Delivered:
-    """One packet written: its file name and what its summary row says."""
+    """One packet written: its file name, what its summary row says, and its PDF's SHA-256."""
 
     file: str
     packet: contents.Packet
+    representative_id: int
+    pdf_sha256: str  # of the very bytes written: what a delivery "with the packet" records
 
 
 def seats_to_deliver(campaign_id: int) -> list[constituents.Seat]:
@@ -59,7 +61,7 @@ def packets(campaign_id: int, *, now: datetime) -> Iterator[tuple[Delivered, byt
         packet = contents.build(campaign, representative, in_shared=seat.in_shared, now=now)
         pdf = packet_pdf.render(packet)
         db.session.rollback()
-        yield Delivered(file_name(seat, taken), packet), pdf
+        yield Delivered(file_name(seat, taken), packet, seat.id, answers.packet_sha256(pdf)), pdf
 
 
 def summary_csv(delivered: list[Delivered]) -> str:
@@ -154,11 +156,16 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def _audit_start(campaign_id: int, organizer_id: int | None, fmt: str, source: str) -> int:
-    return export_log.begin(campaign_id, organizer_id, "export.delivery", format=fmt, rows=0,
+    return export_log.begin(campaign_id, organizer_id, answers.ALL_PACKETS, format=fmt, rows=0,
                                 signers=0, names=False, complete=False, source=source)
 
 
 def _audit_end(entry_id: int, delivered: list[Delivered], complete: bool) -> None:
+    # Each PDF's hash only once the zip or folder is whole: a cut zip cannot be opened, and
+    # an earlier download of the packet stays the one a delivery records.
+    hashes = (answers.packet_hashes({d.representative_id: d.pdf_sha256 for d in delivered})
+              if complete else {})
     export_log.finish(entry_id, rows=len(delivered),
                           signers=sum(d.packet.count for d in delivered),
-                          names=any(d.packet.with_names for d in delivered), complete=complete)
+                          names=any(d.packet.with_names for d in delivered), complete=complete,
+                          **hashes)

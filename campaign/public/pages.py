@@ -135,8 +135,7 @@ def campaign(slug: str):
     if _session_signer(campaign) is not None:
         # Signed in this browser: "You signed" and the next steps, not an empty form again.
         return _render_campaign(campaign, forms.sign_form(campaign, ref=ref), signed_here=True,
-                                share_links=_share_links(campaign, action_cards.build(
-                                    campaign, _page_url(campaign), None)),
+                                share_links=action_cards.share_links(campaign, _page_url(campaign)),
                                 representatives_url=find_representatives.representatives_url(campaign))
     # The page is the same for every visitor without a session but for their share channel:
     # render it once per few seconds with a slot, then fill the slot per request. It sets no
@@ -275,18 +274,10 @@ def confirmed(slug: str):
         "public/confirmed.html", campaign=campaign, count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         confirmed_here=signer_memory.confirmed_here(campaign),
-        share_links=_share_links(campaign, cards),
+        share_links=action_cards.share_links(campaign, page_url),
         copy_url=sharing.tagged(page_url, "copy"),
         cards=[card for card in cards if card.kind not in ("share", "petition")],
         representatives_url=find_representatives.representatives_url(campaign))
-
-
-def _share_links(campaign: Campaign, cards: list) -> list[sharing.ShareLink]:
-    """The share channels of the campaign page's share card, or the same channels without one."""
-    share = next((card for card in cards if card.kind == "share"), None)
-    if share is not None:
-        return share.share_links
-    return sharing.share_links(_page_url(campaign), campaign.title, campaign.hashtags, campaign.title)
 
 
 @bp.route("/c/<slug>/resend", methods=["GET", "POST"])

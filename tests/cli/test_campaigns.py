@@ -99,11 +99,22 @@ def test_import_open_refuses_while_the_review_lists_open_items(app, runner):
     assert app.test_client().get("/c/creek").status_code == 404
 
 
-def test_import_open_anyway_opens_with_open_items_and_audits_how_many(app, runner):
-    result = runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek",
-                                 "--open-anyway"])
+def _import_open_anyway(runner):
+    return runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek",
+                               "--open-anyway"]), "Created open campaign /c/creek"
+
+
+def _open_anyway_after_import(runner):
+    runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek"])
+    return runner.invoke(args=["campaign", "open", "creek", "--open-anyway"]), "/c/creek is now open"
+
+
+@pytest.mark.parametrize("open_anyway", [_import_open_anyway, _open_anyway_after_import],
+                         ids=["import-article --open-anyway", "campaign open --open-anyway"])
+def test_open_anyway_opens_with_open_items_and_audits_how_many(app, runner, open_anyway):
+    result, said = open_anyway(runner)
     assert result.exit_code == 0, result.output
-    assert "Created open campaign /c/creek" in result.output
+    assert said in result.output
     assert "Open items (4)" in result.output and "Not opened" not in result.output
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == CampaignStatus.OPEN
@@ -129,3 +140,33 @@ def test_import_open_opens_once_nothing_is_left_to_review(app, runner):
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == CampaignStatus.OPEN
         assert db.session.scalar(select(AuditEntry.detail)) == {"status": "open", "source": "cli"}
+
+
+def test_campaign_open_refuses_while_the_review_lists_open_items(app, runner):
+    imported = runner.invoke(args=["import-article", str(ARTICLES / "creek-separate-lines.txt"), "--slug", "creek"])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(args=["campaign", "open", "creek"])
+    assert result.exit_code == 1
+    assert "is now open" not in result.output
+    assert "Open items (4), as the review at /organizer/c/creek/review lists them:" in result.output
+    assert "- Title is still the importer's draft: edit it or keep it." in result.output
+    assert ("Error: Not opened: the campaign has 4 open items. Deal with them in the review, or run the "
+            "command again with --open-anyway to open it as it is.") in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == CampaignStatus.DRAFT
+        assert db.session.scalar(select(AuditEntry.id)) is None
+    assert app.test_client().get("/c/creek").status_code == 404
+
+
+def test_campaign_open_with_nothing_to_review_opens_and_audits(app, runner):
+    runner.invoke(args=["campaign", "create", "pier", "--title", "Save the pier", "--petition", "P"])
+    result = runner.invoke(args=["campaign", "open", "pier"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "/c/pier is now open\n"
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry))
+        assert (entry.action, entry.detail) == ("campaign.status", {"status": "open", "source": "cli"})
+    again = runner.invoke(args=["campaign", "open", "pier"])
+    assert (again.exit_code, again.output) == (0, "/c/pier is already open\n")
+    with app.app_context():
+        assert len(db.session.scalars(select(AuditEntry)).all()) == 1

@@ -12,7 +12,7 @@ from campaign.campaigns import store
 from campaign.counts import goals
 from campaign.extensions import db
 from campaign.mail import backends, outbox
-from campaign.models import Campaign, Signature, SignatureStatus
+from campaign.models import AuditEntry, Campaign, Signature, SignatureStatus
 from tests.helpers import confirm_link
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -65,6 +65,28 @@ def test_the_signature_that_reaches_the_goal_raises_it_and_the_page_says_so(app,
     assert client.get(f"/c/{slug}/count.json").json["goal"] == 25
 
 
+def _goal_entries(app) -> list[tuple[int | None, dict]]:
+    with app.app_context():
+        query = (select(AuditEntry.campaign_id, AuditEntry.detail)
+                 .where(AuditEntry.action == "campaign.goal_raised").order_by(AuditEntry.id))
+        return [tuple(row) for row in db.session.execute(query)]
+
+
+def test_a_raised_goal_is_audited_and_the_audit_page_shows_it(app, client, make_campaign, make_organizer,
+                                                               login, signer):
+    slug = make_campaign(goal=10, require_confirmation=False)
+    _store_confirmed(app, slug, 8)
+    assert client.post(f"/c/{slug}/sign", data=signer()).status_code == 303  # 9: not reached
+    assert _goal_entries(app) == []
+    assert client.post(f"/c/{slug}/sign", data=signer(email="grace@example.org")).status_code == 303
+    assert _goal_entries(app) == [(_campaign(app, slug).id, {"changes": {"goal": {"old": 10, "new": 25}},
+                                                             "signatures": 10})]
+    login(client, make_organizer("admin@example.org", role="admin"))
+    page = client.get("/organizer/audit", query_string={"action": "campaign.goal_raised"}).text
+    assert "campaign.goal_raised" in page and f"/c/{slug}" in page
+    assert "goal: 10 → 25" in page and "signatures: 10" in page
+
+
 def _confirmation_links(app, client, slug: str, signer, number: int) -> list[str]:
     for i in range(number):
         assert client.post(f"/c/{slug}/sign", data=signer(email=f"p{i}@example.org")).status_code == 303
@@ -93,6 +115,7 @@ def test_concurrent_confirmations_raise_the_goal_once(app, client, make_campaign
     assert statuses == [303] * len(links)
     # 14 confirmed: the goal of 10 was passed once, to 25; a second raise would have made it 50.
     assert _campaign(app, slug).goal == 25
+    assert [detail["changes"] for _, detail in _goal_entries(app)] == [{"goal": {"old": 10, "new": 25}}]
     assert "14 signatures, next goal 25" in _shown(client.get(f"/c/{slug}").text)
 
 

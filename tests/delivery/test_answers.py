@@ -1,19 +1,24 @@
 """Deliveries and answers: the rules of a record, the packet's SHA-256, the accountability rows."""
 from __future__ import annotations
 
+import csv
 import hashlib
-from datetime import date
+import io
+import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from campaign.accounts import organizers
 from campaign.campaigns import store
-from campaign.delivery import accountability, answers
+from campaign.delivery import accountability, answers, archive
 from campaign.extensions import db
 from campaign.models import TARGET_OFFICE, AuditEntry, Delivery
 from tests import seats
 from tests.seats import EXPECTED, EXPECTED_CONFIRMED
+
+DELIVERED = {name for name, (count, _) in EXPECTED.items() if count}
 
 world, owner = seats.world, seats.owner
 
@@ -110,6 +115,63 @@ def test_with_the_packet_stores_the_sha256_of_the_pdf_downloaded(app, client, ow
         # Another office's packet is not this one's.
         with pytest.raises(answers.InvalidRecord):
             _record(slug, answers.representative_key(ids["Angie Craig"]), with_packet=True)
+
+
+def _assert_records_each_packet(app, slug: str, ids: dict[str, int], pdfs: dict[str, bytes],
+                                via: str) -> None:
+    """Recording "with the packet" keeps the SHA-256 of the very PDF bytes handed over."""
+    assert set(pdfs) == DELIVERED
+    with app.app_context():
+        campaign = store.get_by_slug(slug)
+        for name, pdf in pdfs.items():
+            key = answers.representative_key(ids[name])
+            assert answers.last_packet_download(campaign.id, ids[name]).via == via
+            row = _record(slug, key, with_packet=True)
+            assert row.packet_sha256 == hashlib.sha256(pdf).hexdigest()
+        # One compact entry: representative ids and hashes, nothing of a signer.
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.delivery"))
+        assert entry.detail["packets"] == {str(ids[name]): hashlib.sha256(pdf).hexdigest()
+                                           for name, pdf in pdfs.items()}
+
+
+def test_with_the_packet_after_the_zip_stores_the_sha256_of_each_pdf_in_it(app, client, owner):
+    slug, ids = owner
+    response = client.get(f"/organizer/c/{slug}/delivery.zip")
+    assert response.status_code == 200
+    zipped = zipfile.ZipFile(io.BytesIO(response.data))  # the whole stream read
+    rows = csv.DictReader(io.StringIO(zipped.read("summary.csv").decode()))
+    pdfs = {row["representative"]: zipped.read(row["file"]) for row in rows}
+    _assert_records_each_packet(app, slug, ids, pdfs, "the zip of every packet")
+
+
+def test_with_the_packet_after_the_command_stores_the_sha256_of_each_file(app, runner, owner,
+                                                                          tmp_path):
+    slug, ids = owner
+    result = runner.invoke(args=["export", "delivery", slug, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text(encoding="utf-8")))
+    pdfs = {row["representative"]: (tmp_path / row["file"]).read_bytes() for row in rows}
+    _assert_records_each_packet(app, slug, ids, pdfs, "flask export delivery")
+
+
+def test_the_latest_download_wins_and_a_cut_zip_records_nothing(app, client, owner):
+    slug, ids = owner
+    assert zipfile.ZipFile(io.BytesIO(client.get(f"/organizer/c/{slug}/delivery.zip").data))
+    pdf = client.get(f"/organizer/c/{slug}/delivery/{ids['Ilhan Omar']}.pdf").data
+    with app.app_context():
+        campaign_id = store.get_by_slug(slug).id
+        stream = archive.zip_stream(campaign_id, organizer_id=None, source="web",
+                                    now=datetime.now(UTC))
+        next(stream)  # the first packet sent, then the client hangs up
+        stream.close()
+        cut = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export.delivery")
+                                 .order_by(AuditEntry.id.desc())).first()
+        assert cut.detail["complete"] is False and "packets" not in cut.detail
+        row = _record(slug, answers.representative_key(ids["Ilhan Omar"]), with_packet=True)
+        assert row.packet_sha256 == hashlib.sha256(pdf).hexdigest()
+        # An office whose latest is the zip keeps the zip's hash, not the single PDF's.
+        craig = answers.last_packet_download(campaign_id, ids["Angie Craig"])
+        assert craig is not None and craig.via == "the zip of every packet"
 
 
 def test_offices_are_the_targets_and_representatives_only(app, world):

@@ -13,6 +13,7 @@ from campaign.campaigns import store
 from campaign.extensions import db
 from campaign.models import AuditEntry, Organizer, Signature
 from campaign.organizer import audit as audit_page
+from tests.helpers import query_plan
 
 ADMIN = "admin@example.org"
 ORGANIZER = "org@example.org"
@@ -248,3 +249,21 @@ def test_no_signer_data_in_the_log_or_on_the_page_after_signer_actions(app, clie
         # The name only as the reason typed it, which the log cannot tell from other words.
         assert name.split()[1] not in page.replace("Ada Lovelace?", "")
     assert "signer.invalidated" in page and f"signature_id: {ada}" in page
+
+
+@pytest.mark.parametrize("before_id", [None, 1000])
+def test_filtering_one_action_reads_the_action_index(app, before_id):
+    """One action is an equality on action, read in id order from ix_audit_log_action_id on both
+    databases. A family ("export") also needs LIKE 'export.%', which neither SQLite (its LIKE
+    ignores case) nor PostgreSQL under a non-C collation reads from a plain btree."""
+    f = audit.AuditFilter(action="signer.deleted")
+    with app.app_context():
+        plan = query_plan(audit.page_query(f, before_id=before_id))
+    assert "ix_audit_log_action_id" in plan, plan
+
+
+def test_a_long_map_in_a_detail_is_shown_by_its_size():
+    """A zip's packet hashes (one per representative) would make a line of pages."""
+    hashes = {str(n): "ab" * 32 for n in range(535)}
+    assert audit.describe({"rows": 12, "packets": hashes}) == ["rows: 12", "packets: 535 entries"]
+    assert audit.describe({"packets": {"7": "cd"}}) == ["packets: 7 cd"]
