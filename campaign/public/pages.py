@@ -60,8 +60,11 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
                                   v=social_card.count_bucket(count)),
         notice=notice,
         preview=preview,
-        updates=update_store.timeline(campaign.id),
-        accountability_rows=accountability.public_rows(campaign, today=utcnow().date()),
+        # Sending an update or recording a delivery moves updated_at (store.touch): the key
+        # changes at once, and a signer's own page or a refused form reuses the rest.
+        **cache.cached((campaign.id, "updates-and-answers", campaign.updated_at), lambda: {
+            "updates": update_store.timeline(campaign.id),
+            "accountability_rows": accountability.public_rows(campaign, today=utcnow().date())}),
         **_state_map(campaign.id),
         history=history_chart.figure(history.cached_history(
             campaign.id, open_now=campaign.accepts_signatures(utcnow()))),
