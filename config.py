@@ -158,6 +158,8 @@ class Config:
     EMBED_ALLOWED_ORIGINS = _env("EMBED_ALLOWED_ORIGINS", "https:")
     # How long a sign form (the page's or the embedded one) may stay open before it must be
     # reloaded to be sent. EMBED_FORM_MINUTES is its older name.
+    # The interface's languages, the first being the default.
+    LANGUAGES = _env("LANGUAGES", "en es").split()
     SIGN_FORM_MINUTES = int(_env("SIGN_FORM_MINUTES", _env("EMBED_FORM_MINUTES", "120")))
 
 

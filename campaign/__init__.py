@@ -12,6 +12,7 @@ from campaign.campaigns import markdown, social_card, store
 from campaign.cli import register_commands
 from campaign.errors import register_error_handlers
 from campaign.extensions import csrf, db, limiter, login_manager, migrate
+from campaign.languages import choice as language_choice
 from campaign.mail import outbox
 from campaign.ops import request_ids, request_text, shared_caching
 from campaign.ops.security import register_security
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked server-side (organizers.load_session)
     limiter.init_app(app)
+    language_choice.init_app(app)  # `_()` in templates and messages
     database.init_app(app)
     request_ids.init_app(app)
     shared_caching.init_app(app)

@@ -11,8 +11,18 @@ from campaign.models.accounts import (
     OrganizerRole,
     OrganizerSession,
 )
+from campaign.models.api import (
+    ApiKey,
+    DeliveryState,
+    KeyAccess,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from campaign.models.campaigns import Action, ActionKind, Article, Campaign, CampaignStatus
 from campaign.models.deliveries import TARGET_OFFICE, AnswerStatus, Delivery, DeliveryMethod
+from campaign.models.events import Event, EventStatus, Rsvp, RsvpStatus
+from campaign.models.languages import CampaignTranslation
 from campaign.models.outbox import OutboxMessage, OutboxStatus
 from campaign.models.representatives import (
     Outreach,
@@ -35,15 +45,21 @@ __all__ = [
     "Action",
     "ActionKind",
     "AnswerStatus",
+    "ApiKey",
     "Article",
     "AuditEntry",
     "BigId",
     "Campaign",
     "CampaignMember",
     "CampaignStatus",
+    "CampaignTranslation",
     "ConfirmationToken",
     "Delivery",
     "DeliveryMethod",
+    "DeliveryState",
+    "Event",
+    "EventStatus",
+    "KeyAccess",
     "ListRule",
     "MemberRole",
     "Organizer",
@@ -56,6 +72,8 @@ __all__ = [
     "PostcodeDistrict",
     "RecipientStatus",
     "Representative",
+    "Rsvp",
+    "RsvpStatus",
     "RuleKind",
     "Signature",
     "SignatureStatus",
@@ -63,4 +81,7 @@ __all__ = [
     "Update",
     "UpdateRecipient",
     "UpdateStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

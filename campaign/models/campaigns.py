@@ -17,7 +17,7 @@ from sqlalchemy.sql.expression import false, true
 
 from campaign.clock import utcnow
 from campaign.extensions import db
-from campaign.models.types import UTCDateTime, check_in
+from campaign.models.types import UTCDateTime, check_in, new_uuid
 
 
 class CampaignStatus(enum.StrEnum):
@@ -72,6 +72,10 @@ class Campaign(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # What the API names it by (OSDI identifiers), never the sequential id.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    # The language the campaign is written in (a code of LANGUAGES); translations add others.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )

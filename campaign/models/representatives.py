@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.clock import utcnow
 from campaign.extensions import db
-from campaign.models.types import BigId, UTCDateTime, check_in
+from campaign.models.types import BigId, UTCDateTime, check_in, new_uuid
 
 
 class OutreachChannel(enum.StrEnum):
@@ -37,6 +37,7 @@ class Representative(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     # Which import brought it: "us-congress", or the name given to a plain CSV import.
     source: Mapped[str] = mapped_column(String(40))
     # The source's own id (bioguide for Congress).
@@ -104,6 +105,7 @@ class Outreach(db.Model):
         ForeignKey("representatives.id", ondelete="SET NULL"), index=True
     )
     representative_name: Mapped[str] = mapped_column(String(200), default="")
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     channel: Mapped[str] = mapped_column(String(10))
     # A salted hash of the visitor's browser id: enough to count once, nothing to trace.
     visitor_key: Mapped[str] = mapped_column(String(64))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.clock import utcnow
 from campaign.extensions import db
-from campaign.models.types import BigId, UTCDateTime, check_in
+from campaign.models.types import BigId, UTCDateTime, check_in, new_uuid
 
 if TYPE_CHECKING:
     from campaign.models.campaigns import Campaign
@@ -58,6 +58,8 @@ class Signature(db.Model):
         # Counts by status, and the latest confirmed signers, read from one index.
         Index("ix_signatures_campaign_id_status_confirmed_at", "campaign_id", "status", "confirmed_at"),
         Index("ix_signatures_campaign_id_created_at", "campaign_id", "created_at"),
+        # The API's pages of signatures changed since a date.
+        Index("ix_signatures_campaign_id_updated_at", "campaign_id", "updated_at"),
         # The latest signers who chose to be named: found in order even when few choose it.
         Index("ix_signatures_campaign_id_status_show_name_confirmed_at",
               "campaign_id", "status", "show_name", "confirmed_at"),
@@ -73,6 +75,7 @@ class Signature(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     full_name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str] = mapped_column(String(320))
     # The normalized address used to find duplicates (see signer_input.duplicate_key).
@@ -103,6 +106,10 @@ class Signature(db.Model):
     held_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Any change to the row (confirmed, moderated, edited): the API's modified_date.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The language the signer used: their emails go out in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     campaign: Mapped[Campaign] = relationship()
 

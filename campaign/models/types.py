@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -37,3 +38,8 @@ class UTCDateTime(TypeDecorator):
 def check_in(column: str, values: type[enum.StrEnum]) -> str:
     """A CHECK constraint's condition: the column holds one of the enum's values."""
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def new_uuid() -> str:
+    """A random identifier the API shows instead of a sequential id."""
+    return str(uuid.uuid4())

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign.extensions import db
 from campaign.models import Outreach, OutreachChannel, Representative
+from campaign.models.types import new_uuid
 
 CHANNELS = tuple(OutreachChannel)
 
@@ -38,7 +39,7 @@ def record(campaign_id: int, representative: Representative, channel: str, visit
         insert(Outreach.__table__)
         .values(campaign_id=campaign_id, representative_id=representative.id,
                 representative_name=representative.name, channel=channel, visitor_key=visitor,
-                created_at=now)
+                created_at=now, uuid=new_uuid())
         .on_conflict_do_nothing(
             index_elements=["campaign_id", "representative_id", "channel", "visitor_key"])
         .returning(Outreach.__table__.c.id)

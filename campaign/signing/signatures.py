@@ -12,6 +12,7 @@ from campaign import cache, database
 from campaign.abuse import list_rules
 from campaign.extensions import db
 from campaign.models import Campaign, CampaignStatus, Signature, SignatureStatus
+from campaign.models.types import new_uuid
 from campaign.places import countries, districts, regions
 from campaign.signing import signer_mail
 from campaign.signing.signer_input import duplicate_key
@@ -37,6 +38,8 @@ class SignerDetails:
     ip_net_hash: str = ""
     # Matched against the block lists, never stored.
     ip_address: str = ""
+    # The language of the page they signed on: their emails speak it.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed
                 else SignatureStatus.CONFIRMED if counts_at_once else SignatureStatus.PENDING),
         "created_at": now,
         "confirmed_at": now if counts_at_once else None,
+        "updated_at": now,
+        "uuid": new_uuid(),
+        "language": details.language,
     }
     new_id = database.execute_plain(_insert_unless_signed(), {**values, "open_at": now}).scalar()
     if new_id is None and not _open_now(campaign.id, now):
