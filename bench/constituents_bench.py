@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard_bench import _sqlite_time  # the text SQLite stores for a UTC datetime
+import seeding
 
 import config
 from campaign import create_app, database
@@ -117,24 +116,11 @@ def generate(campaign_id: int, count: int, start: datetime, seed: int) -> Iterat
 
 def load(kind: str, path: Path | None, batches: list[tuple[int, int, int]], start: datetime) -> None:
     """executemany in one transaction (SQLite), or COPY then VACUUM ANALYZE (PostgreSQL)."""
+    rows = (generate(campaign_id, count, start, seed) for campaign_id, count, seed in batches)
     if kind == "sqlite":
-        sql = (f"INSERT INTO signatures ({', '.join(COLUMNS)}) "
-               f"VALUES ({', '.join('?' for _ in COLUMNS)})")
-        with sqlite3.connect(path) as conn:
-            for campaign_id, count, seed in batches:
-                conn.executemany(sql, (row[:-2] + (_sqlite_time(row[-2]), _sqlite_time(row[-1]))
-                                       for row in generate(campaign_id, count, start, seed)))
-        return
-    import psycopg
-
-    plain_url = PG_APP_URL.replace("+psycopg", "")
-    with (psycopg.connect(plain_url) as conn, conn.cursor() as cur,
-          cur.copy(f"COPY signatures ({', '.join(COLUMNS)}) FROM STDIN") as copy):
-        for campaign_id, count, seed in batches:
-            for row in generate(campaign_id, count, start, seed):
-                copy.write_row(row)
-    with psycopg.connect(plain_url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE signatures")
+        seeding.load_sqlite(path, COLUMNS, rows)
+    else:
+        seeding.load_postgres(PG_APP_URL, COLUMNS, rows)
 
 
 def fresh_postgres(drop_only: bool = False) -> None:

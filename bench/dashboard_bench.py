@@ -27,18 +27,19 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import timeit
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import seeding
 
 import config
 from campaign import create_app, database
@@ -102,34 +103,14 @@ def generate(campaign_id: int, count: int, start: datetime, seed: int) -> Iterat
                created, confirmed)
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
-    # The text SQLAlchemy's SQLite DateTime stores: UTC, no zone suffix.
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def load_sqlite(path: Path, batches: list[tuple[int, int, int]], start: datetime) -> None:
-    """executemany in one transaction; rows converted to what SQLAlchemy would have stored."""
-    placeholders = ", ".join("?" for _ in COLUMNS)
-    sql = f"INSERT INTO signatures ({', '.join(COLUMNS)}) VALUES ({placeholders})"
-    with sqlite3.connect(path) as conn:
-        for campaign_id, count, seed in batches:
-            rows = (row[:-2] + (_sqlite_time(row[-2]), _sqlite_time(row[-1]))
-                    for row in generate(campaign_id, count, start, seed))
-            conn.executemany(sql, rows)
+    seeding.load_sqlite(path, COLUMNS, (generate(campaign_id, count, start, seed)
+                                        for campaign_id, count, seed in batches))
 
 
 def load_postgres(batches: list[tuple[int, int, int]], start: datetime) -> None:
-    """COPY, then VACUUM ANALYZE as autovacuum would soon do (index-only scans need it)."""
-    import psycopg
-
-    sql = f"COPY signatures ({', '.join(COLUMNS)}) FROM STDIN"
-    with (psycopg.connect(PG_APP_URL.replace("+psycopg", "")) as conn,
-          conn.cursor() as cur, cur.copy(sql) as copy):
-        for campaign_id, count, seed in batches:
-            for row in generate(campaign_id, count, start, seed):
-                copy.write_row(row)
-    with psycopg.connect(PG_APP_URL.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE signatures")
+    seeding.load_postgres(PG_APP_URL, COLUMNS, (generate(campaign_id, count, start, seed)
+                                                for campaign_id, count, seed in batches))
 
 
 def fresh_postgres(drop_only: bool = False) -> None:

@@ -8,7 +8,6 @@ bench/export_results.md. About five minutes on two cores.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import math
 import os
@@ -23,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import seeding
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "campaign_bench_export"
@@ -113,25 +114,7 @@ def load(url: str, campaigns: dict[str, int]) -> float:
 
 
 def _bulk_insert(engine, rows) -> None:
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if engine.dialect.name == "postgresql":
-            with cursor.copy(f"COPY signatures ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute("ANALYZE signatures")  # as autovacuum soon would after a load
-        else:
-            insert = (f"INSERT INTO signatures ({', '.join(COLUMNS)}) "
-                      f"VALUES ({', '.join('?' * len(COLUMNS))})")
-            cursor.execute("BEGIN")
-            while batch := list(itertools.islice(rows, 50_000)):
-                cursor.executemany(insert, batch)
-            cursor.execute("COMMIT")
-        cursor.close()
-        raw.commit()
-    finally:
-        raw.close()
+    seeding.load_through(engine, COLUMNS, rows)
 
 
 def _drive(body) -> tuple[int, int]:
