@@ -43,8 +43,13 @@ def enqueue(
     recipient_key: str | None = None,
     token_nonce: str | None = None,
     list_unsubscribe: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> None:
-    """Write a message in the caller's transaction; it is sent only if that commits."""
+    """Write a message in the caller's transaction; it is sent only if that commits.
+
+    attachments: text files sent with it, each {"filename", "content_type" ("text/calendar"),
+    "text", and optional "params" of the Content-Type ({"method": "REQUEST"})}.
+    """
     now = utcnow()
     # A plain INSERT with parameters: the ORM unit of work cost more than the rest of signing.
     database.execute_plain(insert(OutboxMessage.__table__), {
@@ -57,6 +62,7 @@ def enqueue(
         "recipient_key": recipient_key,
         "token_nonce": token_nonce,
         "list_unsubscribe": list_unsubscribe,
+        "attachments": attachments or None,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -195,6 +201,7 @@ def _forget_contents(message: OutboxMessage) -> None:
     sit in the database for as long as they are valid."""
     message.token_nonce = None
     message.list_unsubscribe = None
+    message.attachments = None
     message.body = ""
 
 
@@ -245,7 +252,21 @@ def _as_email(message: OutboxMessage, config) -> EmailMessage:
         email.set_content(body)
     except (ValueError, MessageError) as error:
         raise UnbuildableMessage(f"cannot write the body ({type(error).__name__})") from None
+    for attachment in message.attachments or ():
+        _attach(email, attachment)
     return email
+
+
+def _attach(email: EmailMessage, attachment: dict) -> None:
+    """Add one stored text file to the email (which becomes multipart/mixed)."""
+    try:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        if maintype != "text" or not subtype:
+            raise ValueError("only text attachments are stored")
+        email.add_attachment(attachment["text"], subtype=subtype, filename=attachment["filename"],
+                             params=dict(attachment.get("params") or {}))
+    except (KeyError, TypeError, AttributeError, ValueError, MessageError) as error:
+        raise UnbuildableMessage(f"cannot attach a file ({type(error).__name__})") from None
 
 
 def _set_header(email: EmailMessage, name: str, value: str) -> None:
@@ -277,6 +298,10 @@ def release_leases(ids: Collection[int] | None = None) -> None:
 class Worker:
     """Delivers the outbox in a loop: woken after a commit that queued mail, else polls."""
 
+    # What a subclass running other rounds (webhooks.sending) names its thread and polls by.
+    thread_name = "outbox"
+    poll_setting = "OUTBOX_POLL_SECONDS"
+
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.wake_event = threading.Event()
@@ -295,7 +320,7 @@ class Worker:
         """Start delivering in a background thread of this process (once)."""
         with self._start_lock:
             if self.thread is None:
-                self.thread = threading.Thread(target=self.run, name="outbox", daemon=True)
+                self.thread = threading.Thread(target=self.run, name=self.thread_name, daemon=True)
                 self.thread.start()
 
     def run(self) -> None:
@@ -306,7 +331,7 @@ class Worker:
 
     def pause(self) -> float:
         """Seconds until the next round: the poll interval, doubling while rounds fail."""
-        poll = self.app.config["OUTBOX_POLL_SECONDS"]
+        poll = self.app.config[self.poll_setting]
         return min(poll * 2 ** min(self.failed_rounds, 10), max(poll, MAX_FAILURE_PAUSE_SECONDS))
 
     def run_once(self) -> DeliveryReport:
@@ -337,7 +362,8 @@ class Worker:
         if not outages.is_outage(error):
             return True
         if self.failed_rounds == 1:  # once per outage, not once per round
-            log.warning("outbox paused, database unavailable: %s", outages.describe(error))
+            log.warning("%s paused, database unavailable: %s", self.thread_name,
+                        outages.describe(error))
         return False
 
     def stop(self) -> None:

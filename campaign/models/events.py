@@ -75,6 +75,8 @@ class Event(db.Model):
     ip_hash: Mapped[str] = mapped_column(String(64), default="")
     # Set when the day-before reminder was written to the outbox: it goes once.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iCalendar SEQUENCE: raised on each change attendees are told of (time, place, cancel).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

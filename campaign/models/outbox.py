@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -54,6 +55,9 @@ class OutboxMessage(db.Model):
     token_nonce: Mapped[str | None] = mapped_column(String(64))
     # An update's one-click unsubscribe address (RFC 8058 headers), erased with the body.
     list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
+    # Files sent with the message (an event's .ics): [{"filename", "content_type", "text"}],
+    # erased with the body.
+    attachments: Mapped[list[dict] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
