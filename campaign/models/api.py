@@ -77,6 +77,9 @@ class Webhook(db.Model):
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # When the current run of failed attempts began (None after a success): disabling needs
+    # both WEBHOOK_DISABLE_AFTER failures in a row and a day of them.
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
