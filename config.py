@@ -64,6 +64,20 @@ class Config:
     # Update emails to signers written to the outbox per hour, across every campaign: kept
     # under what the mail provider allows, so a big send never gets the sender blocked.
     UPDATE_EMAILS_PER_HOUR = int(_env("UPDATE_EMAILS_PER_HOUR", "1000"))
+    # Webhooks: sent by a thread of the web process in the embedded default, in production by
+    # `flask webhooks work`. Each POST must end within WEBHOOK_TIMEOUT_SECONDS; a delivery is
+    # retried (1, 2, 4... minutes, then hourly) for WEBHOOK_RETRY_HOURS; a hook is disabled
+    # after WEBHOOK_DISABLE_AFTER failed attempts in a row spanning WEBHOOK_RETRY_HOURS.
+    WEBHOOK_EMBEDDED_WORKER = _flag("WEBHOOK_EMBEDDED_WORKER", True)
+    WEBHOOK_POLL_SECONDS = float(_env("WEBHOOK_POLL_SECONDS", "5"))
+    WEBHOOK_TIMEOUT_SECONDS = float(_env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+    WEBHOOK_RETRY_HOURS = int(_env("WEBHOOK_RETRY_HOURS", "24"))
+    WEBHOOK_DISABLE_AFTER = int(_env("WEBHOOK_DISABLE_AFTER", "20"))
+    # A PEM file of CAs to trust for receivers instead of the system's (a private CA).
+    WEBHOOK_CA_FILE = _env("WEBHOOK_CA_FILE")
+    # For tests only: plain http:// endpoints, and private or loopback addresses (SSRF).
+    WEBHOOK_ALLOW_HTTP = _flag("WEBHOOK_ALLOW_HTTP", False)
+    WEBHOOK_ALLOW_PRIVATE = _flag("WEBHOOK_ALLOW_PRIVATE", False)
 
     # DNS lookups on the sign request would make signing as slow as the slowest resolver.
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", False)
@@ -75,6 +89,10 @@ class Config:
     # "Not you? Remove this signature" links in signers' emails, and "delete all my data" links.
     REMOVAL_LINK_DAYS = int(_env("REMOVAL_LINK_DAYS", "365"))
     DATA_REQUEST_LINK_HOURS = int(_env("DATA_REQUEST_LINK_HOURS", "48"))
+    # An event host's private page (/host/<token>) works until this many days after the event
+    # ends; a host may message the attendees who allowed it this many times per event and day.
+    HOST_LINK_DAYS_AFTER_END = int(_env("HOST_LINK_DAYS_AFTER_END", "7"))
+    HOST_MESSAGES_PER_DAY = int(_env("HOST_MESSAGES_PER_DAY", "3"))
     # `flask purge` anonymizes campaigns closed this many days ago (and deletes stale pending
     # signatures after PURGE_PENDING_DAYS).
     PURGE_AFTER_DAYS = int(_env("PURGE_AFTER_DAYS", "180"))
@@ -102,6 +120,8 @@ class Config:
     EMAIL_REQUEST_RATE_LIMIT = _env("EMAIL_REQUEST_RATE_LIMIT", "10 per 10 minutes")
     # "I contacted them" buttons: a visitor may press a few per representative and channel.
     OUTREACH_RATE_LIMIT = _env("OUTREACH_RATE_LIMIT", "60 per 10 minutes")
+    # Requests one API key may make (counted by the key's hash); more get a 429 problem.
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "600 per minute")
     # Flask-Limiter: memory:// counts per process; with several workers the counts must be
     # shared, in Redis: REDIS_URL=redis://127.0.0.1:6379/0 (RATELIMIT_STORAGE_URI wins if set).
     REDIS_URL = _env("REDIS_URL")
@@ -160,6 +180,9 @@ class Config:
     # reloaded to be sent. EMBED_FORM_MINUTES is its older name.
     # The interface's languages, the first being the default.
     LANGUAGES = _env("LANGUAGES", "en es").split()
+    # More catalog directories beside the app's own (the tests' right-to-left sample), separated
+    # like PATH; each is compiled at start like the app's (campaign/languages/choice.py).
+    EXTRA_CATALOGS = tuple(path for path in (_env("EXTRA_CATALOGS") or "").split(os.pathsep) if path)
     SIGN_FORM_MINUTES = int(_env("SIGN_FORM_MINUTES", _env("EMBED_FORM_MINUTES", "120")))
 
 
@@ -176,6 +199,7 @@ class TestingConfig(Config):
     AUTO_UPGRADE = False
     LOAD_SAMPLE = False
     OUTBOX_EMBEDDED_WORKER = False
+    WEBHOOK_EMBEDDED_WORKER = False
     MAIL_BACKEND = "memory"
     TALLY_CACHE_SECONDS = 0.0
     DASHBOARD_CACHE_SECONDS = 0.0
@@ -200,6 +224,7 @@ class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_timeout": 10}
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     OUTBOX_EMBEDDED_WORKER = _flag("OUTBOX_EMBEDDED_WORKER", False)
+    WEBHOOK_EMBEDDED_WORKER = _flag("WEBHOOK_EMBEDDED_WORKER", False)
     LOAD_SAMPLE = _flag("LOAD_SAMPLE", False)
 
 

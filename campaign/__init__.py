@@ -11,6 +11,7 @@ from campaign import database, plurals, query_args
 from campaign.campaigns import markdown, social_card, store
 from campaign.cli import register_commands
 from campaign.errors import register_error_handlers
+from campaign.events import reminders
 from campaign.extensions import csrf, db, limiter, login_manager, migrate
 from campaign.languages import choice as language_choice
 from campaign.mail import outbox
@@ -18,6 +19,7 @@ from campaign.ops import request_ids, request_text, shared_caching
 from campaign.ops.security import register_security
 from campaign.places import countries
 from campaign.updates import milestones, sending
+from campaign.webhooks import sending as webhook_sending
 from config import INSTANCE, ROOT, Config, select_config
 
 
@@ -60,6 +62,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     shared_caching.init_app(app)
     outbox.init_app(app)
     sending.init_app(app)  # after the outbox: its rounds feed update emails in
+    webhook_sending.init_app(app)
+    reminders.init_app(app)  # and events' day-before reminders
     milestones.init_app(app)
     store.init_app(app)
     cards_dir = app.config["CARD_CACHE_DIR"]
@@ -72,7 +76,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["counted"] = plurals.counted
     app.jinja_env.globals["country_options"] = countries.options_html
-    app.jinja_env.globals["country_name"] = countries.name_of
+    app.jinja_env.globals["country_name"] = countries.local_name_of
     app.url_map.converters["int"] = DatabaseId  # before the routes that use it
     register_blueprints(app)
     register_error_handlers(app)
@@ -95,12 +99,15 @@ def _allow_larger_bodies_for_organizers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from campaign.api import bp as api_bp
     from campaign.ops.health import bp as health_bp
     from campaign.organizer import bp as organizer_bp
     from campaign.organizer.auth import bp as auth_bp
     from campaign.public.data import bp as public_data_bp
     from campaign.public.embed import bp as embed_bp
+    from campaign.public.events import bp as events_bp
     from campaign.public.find_representatives import bp as representatives_bp
+    from campaign.public.hosting import bp as hosting_bp
     from campaign.public.pages import bp as public_bp
     from campaign.public.signer_controls import bp as signer_bp
 
@@ -112,6 +119,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(signer_bp)
     app.register_blueprint(representatives_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(hosting_bp)
 
 
 def _ensure_secret_key(app: Flask) -> None:

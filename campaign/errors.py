@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -16,14 +19,14 @@ from campaign.ops import outages, request_ids, request_text
 log = logging.getLogger(__name__)
 
 _MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Please go back and try again."),
-    401: ("Log in first", "This download is for logged-in organizers. Please log in and try again."),
-    404: ("Page not found", "There is no page at this address. It may have moved, or the link may be mistyped."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Too much data", "What you sent is larger than this form accepts. Please shorten it and try again."),
-    429: ("Too many requests", "Please wait a moment and try again."),
-    500: ("Something went wrong", "Sorry, we could not finish your request. Nothing was saved; please try again in a moment."),
-    503: ("Please try again in a moment", ("We could not save or read that right now. Nothing was lost: "
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    401: (_l("Log in first"), _l("This download is for logged-in organizers. Please log in and try again.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved, or the link may be mistyped.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too much data"), _l("What you sent is larger than this form accepts. Please shorten it and try again.")),
+    429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("Sorry, we could not finish your request. Nothing was saved; please try again in a moment.")),
+    503: (_l("Please try again in a moment"), _l("We could not save or read that right now. Nothing was lost: "
           "please try again in a few seconds.")),
 }
 # How long a visitor (or a client honouring Retry-After) should wait when the database is away.
@@ -34,11 +37,21 @@ def _page(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = _MESSAGES.get(status, _MESSAGES[400])
     # A failure on our side carries the request's id, to quote when reporting it.
     reference = request_ids.current() if status >= 500 else None
+    if request.path.startswith("/api/"):  # the API answers in JSON problems (campaign/api/)
+        problem = {"type": "about:blank", "title": str(title or default_title), "status": status,
+                   "detail": str(message or default_message)}
+        response = jsonify(problem | {"reference": reference} if reference else problem)
+        response.mimetype = "application/problem+json"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response, status
     if request.path.endswith(".json"):
-        body = {"error": title or default_title, "status": status}
+        # JSON answers are for programs: their error stays in English, whatever the language.
+        with force_locale("en"):
+            body = {"error": str(title or default_title), "status": status}
         return (body | {"reference": reference} if reference else body), status
     html = render_template(
-        "errors/error.html", status=status, title=title or default_title, message=message or default_message,
+        "errors/error.html", status=status, title=str(title or default_title),
+        message=str(message or default_message),
         reference=reference,
     )
     return html, status
@@ -50,8 +63,8 @@ def _too_many_requests(error: HTTPException):
         return error.response
     limit = limiter.current_limit
     seconds = rate_limits.seconds_until_retry(limit) if limit is not None else 60
-    body, status = _page(429, message=f"Please wait about {rate_limits.wait_in_words(seconds)} "
-                                      "and try again.")
+    body, status = _page(429, message=_("Please wait about %(wait)s and try again.",
+                                        wait=rate_limits.wait_in_words(seconds)))
     return body, status, {"Retry-After": str(seconds)}
 
 
@@ -62,14 +75,14 @@ def register_error_handlers(app: Flask) -> None:
     def form_expired(error: CSRFError):
         return _page(
             400,
-            "This form has expired",
-            "For your security, forms expire after a while or when cookies are blocked. "
-            "Please go back, reload the page and send the form again.",
+            _("This form has expired"),
+            _("For your security, forms expire after a while or when cookies are blocked. "
+              "Please go back, reload the page and send the form again."),
         )
 
     @app.errorhandler(request_text.UnreadableText)
     def unreadable_text(error: request_text.UnreadableText):
-        return _page(400, request_text.TITLE, request_text.MESSAGE)
+        return _page(400, str(request_text.TITLE), str(request_text.MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -106,7 +119,7 @@ def register_error_handlers(app: Flask) -> None:
     def not_audited(error: audit.AuditUnavailable):
         # Logged where it failed. A download is sent only once its audit line is written.
         outages.roll_back()
-        body, status = _page(503, "The download did not start", (
+        body, status = _page(503, _("The download did not start"), _(
             "It could not be recorded in the audit log, so nothing was sent. "
             "Please try again in a moment."))
         return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}

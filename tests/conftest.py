@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 import config
@@ -82,6 +83,24 @@ def _database_url(request, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the session: each test's app would otherwise compile every
+    template it renders again (a Jinja environment caches only its own)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _SharedBytecode()
+
+
 @pytest.fixture(params=BACKENDS)
 def app(request, tmp_path):
     """The app on an isolated, migrated, empty database."""
@@ -91,6 +110,7 @@ def app(request, tmp_path):
         SQLALCHEMY_DATABASE_URI=url,
         MAIL_FILE_DIR=str(tmp_path / "mail"),
     )
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)

@@ -89,7 +89,8 @@ def query_plan(statement) -> str:
 
 def sent_bodies() -> list[str]:
     """Bodies of the messages delivered through the memory backend."""
-    return [m.get_content() for m in backends.memory_outbox]
+    # get_body: the text part of a message with attachments (an event's .ics) too.
+    return [m.get_body(("plain",)).get_content() for m in backends.memory_outbox]
 
 
 def confirm_link(body: str) -> str:

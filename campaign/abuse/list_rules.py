@@ -11,6 +11,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,12 +23,12 @@ from campaign.signing.signer_input import InvalidInput, clean_email, duplicate_k
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# What each kind is called on the organizer's page.
+# What each kind is called on the organizer's page (lazy: in the page's language).
 KIND_LABELS = {
-    RuleKind.ALLOW_IP: "Allowed address or network",
-    RuleKind.BLOCK_IP: "Blocked address or network",
-    RuleKind.BLOCK_DOMAIN: "Blocked email domain",
-    RuleKind.BLOCK_EMAIL: "Blocked email address",
+    RuleKind.ALLOW_IP: _l("Allowed address or network"),
+    RuleKind.BLOCK_IP: _l("Blocked address or network"),
+    RuleKind.BLOCK_DOMAIN: _l("Blocked email domain"),
+    RuleKind.BLOCK_EMAIL: _l("Blocked email address"),
 }
 # Wider networks than these are a large part of the internet, not an abuser or a school.
 WIDEST_PREFIX = {4: 8, 6: 16}
@@ -84,7 +86,7 @@ def clean_value(kind: str, raw: str | None) -> str:
     """The value as stored for that kind: a network, an IDNA domain, or an email's duplicate key."""
     value = (raw or "").strip()
     if not value:
-        raise InvalidRule("Enter a value.")
+        raise InvalidRule(_("Enter a value."))
     if kind in (RuleKind.ALLOW_IP, RuleKind.BLOCK_IP):
         return _clean_network(value)
     if kind == RuleKind.BLOCK_DOMAIN:
@@ -94,22 +96,22 @@ def clean_value(kind: str, raw: str | None) -> str:
             return duplicate_key(clean_email(value))
         except InvalidInput as error:
             raise InvalidRule(str(error)) from None
-    raise InvalidRule("Choose what kind of entry this is.")
+    raise InvalidRule(_("Choose what kind of entry this is."))
 
 
 def _clean_network(value: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise InvalidRule("Enter an IP address (203.0.113.7 or 2001:db8::7) or a network "
-                          "in CIDR form (203.0.113.0/24).") from None
+        raise InvalidRule(_("Enter an IP address (203.0.113.7 or 2001:db8::7) or a network "
+                            "in CIDR form (203.0.113.0/24).")) from None
     if isinstance(network, ipaddress.IPv6Network) and network.prefixlen == 128:
         mapped = network.network_address.ipv4_mapped
         if mapped is not None:
             return str(mapped)
     if network.prefixlen < WIDEST_PREFIX[network.version]:
-        raise InvalidRule(f"This network is too wide: use /{WIDEST_PREFIX[network.version]} "
-                          "or a narrower one.")
+        raise InvalidRule(_("This network is too wide: use /%(prefix)s or a narrower one.",
+                            prefix=WIDEST_PREFIX[network.version]))
     if network.prefixlen == network.max_prefixlen:
         return str(network.network_address)  # one address reads better without its /32
     return str(network)
@@ -118,16 +120,16 @@ def _clean_network(value: str) -> str:
 def _clean_domain(value: str) -> str:
     value = value.lower().removeprefix("@").rstrip(".")
     if "@" in value:
-        raise InvalidRule("Enter the domain alone (spam.example), or choose "
-                          f"“{KIND_LABELS[RuleKind.BLOCK_EMAIL]}”.")
+        raise InvalidRule(_("Enter the domain alone (spam.example), or choose “%(kind)s”.",
+                            kind=KIND_LABELS[RuleKind.BLOCK_EMAIL]))
     try:
         ascii_domain = value.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidRule("This is not a valid domain name.") from None
+        raise InvalidRule(_("This is not a valid domain name.")) from None
     labels = ascii_domain.split(".")
     if (len(labels) < 2 or len(ascii_domain) > 253 or labels[-1].isdigit()
             or not all(_LABEL.match(label) for label in labels)):
-        raise InvalidRule("Enter a domain name such as spam.example.")
+        raise InvalidRule(_("Enter a domain name such as spam.example."))
     # As signers' addresses are compared (googlemail.com is gmail.com).
     return duplicate_key(f"x@{ascii_domain}").rpartition("@")[2]
 
@@ -190,7 +192,7 @@ def add(campaign: Campaign, kind: str, raw_value: str | None, *, organizer: Orga
         note: str = "", every_campaign: bool = False) -> ListRule:
     """Put an entry on a list of this campaign, or of every campaign (admins only)."""
     if every_campaign and not organizer.is_admin:
-        raise InvalidRule("Only administrators can add entries for every campaign.")
+        raise InvalidRule(_("Only administrators can add entries for every campaign."))
     value = clean_value(kind, raw_value)
     scope = None if every_campaign else campaign
     # NULLs are never equal in a unique constraint: entries for every campaign are checked here.
@@ -198,14 +200,14 @@ def add(campaign: Campaign, kind: str, raw_value: str | None, *, organizer: Orga
                   else ListRule.campaign_id == campaign.id)
     if db.session.scalar(select(ListRule.id).where(
             same_scope, ListRule.kind == kind, ListRule.value == value)) is not None:
-        raise DuplicateRule(f"{value} is already on this list.")
+        raise DuplicateRule(_("%(value)s is already on this list.", value=value))
     rule = ListRule(campaign_id=scope.id if scope else None, kind=kind, value=value,
                     note=note.strip()[:NOTE_MAX], created_by=organizer.id)
     try:
         with db.session.begin_nested():
             db.session.add(rule)
     except IntegrityError:  # added by someone else a moment ago
-        raise DuplicateRule(f"{value} is already on this list.") from None
+        raise DuplicateRule(_("%(value)s is already on this list.", value=value)) from None
     audit.record("list_rule.added", organizer=organizer, campaign=scope, kind=kind,
                  rule_id=rule.id, every_campaign=every_campaign)
     return rule

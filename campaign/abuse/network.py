@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import ipaddress
 
+from flask_babel import gettext as _
+
 # The network a flood usually comes from: a /24 of IPv4, a /48 of IPv6.
 NET_PREFIX = {4: 24, 6: 48}
 
@@ -36,9 +38,10 @@ def range_hashes(secret_key: str, cidr: str) -> tuple[str, list[str]]:
     if network.prefixlen == network.max_prefixlen:
         return "ip", [_digest(secret_key, str(network.network_address))]
     if network.prefixlen > prefix:
-        raise ValueError(f"ranges narrower than /{prefix} cannot be matched; use a single address or /{prefix}")
+        raise ValueError(_("ranges narrower than /%(prefix)s cannot be matched; use a single address or /%(prefix)s",
+                           prefix=prefix))
     if prefix - network.prefixlen > 8:
-        raise ValueError(f"ranges wider than /{prefix - 8} are too broad")
+        raise ValueError(_("ranges wider than /%(prefix)s are too broad", prefix=prefix - 8))
     return "net", [_digest(secret_key, str(net)) for net in network.subnets(new_prefix=prefix)]
 
 

@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Response, current_app, render_template, request
+from flask_babel import gettext, ngettext
 from flask_limiter import RequestLimit
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,8 +64,9 @@ def seconds_until_retry(limit: RequestLimit) -> int:
 def wait_in_words(seconds: int) -> str:
     """How long to wait, in words for a page: "a minute", "7 minutes"."""
     if seconds < 90:
-        return "a minute"
-    return f"{max(2, round(seconds / 60))} minutes"
+        return gettext("a minute")
+    minutes = max(2, round(seconds / 60))
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _refused(action: str):
@@ -105,6 +107,8 @@ def _limit(setting: str, action: str):
 # for the confirmation button, for the forms that email the address typed in, and for the
 # outreach buttons.
 sign_limit = _limit("SIGN_RATE_LIMIT", "sign")
+# An event's RSVP form: signing's limit, with a budget of its own.
+rsvp_limit = _limit("SIGN_RATE_LIMIT", "rsvp")
 confirm_limit = _limit("CONFIRM_RATE_LIMIT", "confirm")
 email_request_limit = _limit("EMAIL_REQUEST_RATE_LIMIT", "email")
 outreach_limit = _limit("OUTREACH_RATE_LIMIT", "outreach")

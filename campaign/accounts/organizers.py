@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -156,7 +157,7 @@ def change_password(organizer: Organizer, current: str, new: str, *, now: dateti
         _record_failure(organizer, now)
         raise WrongPassword()
     if new == current:
-        raise passwords.WeakPassword("Choose a password different from the current one.")
+        raise passwords.WeakPassword(_("Choose a password different from the current one."))
     set_password(organizer, new, now=now)
 
 

@@ -8,6 +8,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -48,17 +49,17 @@ def needs_rehash(stored_hash: str) -> bool:
 def check_strength(password: str, *, email: str = "") -> None:
     """Refuse passwords that are too short, too long, or easy to guess."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"Use at least {MIN_LENGTH} characters.")
+        raise WeakPassword(_("Use at least %(num)s characters.", num=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"Use at most {MAX_LENGTH} characters.")
+        raise WeakPassword(_("Use at most %(num)s characters.", num=MAX_LENGTH))
     if len(set(password)) < 3:
-        raise WeakPassword("This password repeats too few characters to be safe.")
+        raise WeakPassword(_("This password repeats too few characters to be safe."))
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in password.lower():
-        raise WeakPassword("Do not use your email address in your password.")
+        raise WeakPassword(_("Do not use your email address in your password."))
     if is_common(password):
         raise WeakPassword(
-            "This is one of the most common passwords; choose one that is harder to guess."
+            _("This is one of the most common passwords; choose one that is harder to guess.")
         )
 
 

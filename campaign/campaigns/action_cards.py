@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from campaign.campaigns import sharing
+from campaign.links import public_url
 from campaign.models import Action, ActionKind, Campaign
 from campaign.places import countries, regions
 from campaign.representatives import greetings, official_names, officials
@@ -37,6 +38,10 @@ class Card:
     hashtags: list[str] = field(default_factory=list)
     event: dict | None = None
     petition_titles: list[str] = field(default_factory=list)
+    # A meeting card's link to the campaign's events.
+    events_url: str = ""
+    # A host card's link to the form that offers to host one.
+    host_url: str = ""
     # Contact and letter cards start with a postcode box for the visitor's own representatives.
     lookup_country: str = ""
     postcode_word: str = ""
@@ -113,6 +118,10 @@ def _card(action: Action, campaign: Campaign, page_url: str, letter: str,
         card.organizations = list(details.get("organizations", []))
     elif action.kind in (ActionKind.EVENT, ActionKind.HOST):
         card.event = details.get("event") or {}
+        if action.kind == ActionKind.EVENT:  # "Find a meeting near you"
+            card.events_url = public_url("events.listing", slug=campaign.slug)
+        if action.kind == ActionKind.HOST:  # "Offer to host"
+            card.host_url = public_url("hosting.offer", slug=campaign.slug)
     elif action.kind == ActionKind.PETITION:
         card.petition_titles = list(details.get("petition_titles", []))
     return card

@@ -6,12 +6,14 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from campaign.articles import ImportedAction, ImportedArticle, Report
+from campaign.articles import ImportedAction, ImportedArticle, Report, detect_language
 from campaign.campaigns import drafting, store
 from campaign.extensions import db
+from campaign.languages import choice, translations
 from campaign.models import Action, ActionKind, Article, Campaign, CampaignStatus
 
 PETITION_TEXT_MAX = 1000
@@ -50,6 +52,7 @@ def import_article(
     if campaign is None:
         campaign = _new_campaign(imported, article, slug, open_now, notes, fields)
         created = True
+        _take_language(campaign, imported, notes)
     else:
         created = False
         if open_now:
@@ -60,6 +63,15 @@ def import_article(
     _replace_actions(campaign, imported)
     db.session.flush()
     return ImportOutcome(campaign=campaign, created=created, report=imported.report, notes=notes)
+
+
+def _take_language(campaign: Campaign, imported: ImportedArticle, notes: list[str]) -> None:
+    """A new campaign is in the article's language when the text tells it clearly (else the default)."""
+    found = detect_language("\n\n".join([imported.headline, *imported.paragraphs, *imported.commentary]))
+    if found and found in translations.supported() and found != campaign.language:
+        campaign.language = found
+        notes.append(_("The article reads as %(language)s: the campaign's language is set to it "
+                       "(change it under Translations).", language=choice.autonym(found)))
 
 
 def _existing_campaign(imported: ImportedArticle, slug: str | None) -> Campaign | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext
+
 
 @dataclass(frozen=True)
 class ShareLink:
@@ -41,7 +43,7 @@ def share_links(page_url: str, message: str, hashtags: list[str], title: str) ->
             {"url": url("linkedin")})),
         ShareLink("reddit", "Reddit", "https://www.reddit.com/submit?" + urlencode(
             {"url": url("reddit"), "title": title})),
-        ShareLink("email", "Email", mailto("", subject=title, body=f"{text_with_tags}\n\n{url('email')}")),
+        ShareLink("email", gettext("Email"), mailto("", subject=title, body=f"{text_with_tags}\n\n{url('email')}")),
     ]
 
 

@@ -8,6 +8,8 @@ import unicodedata
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 
@@ -24,7 +26,7 @@ class InvalidCampaign(ValueError):
     """A campaign's fields break a rule; the message says which."""
 
 
-TITLE_CONTROLS = "The title cannot contain line breaks or control characters."
+TITLE_CONTROLS = _l("The title cannot contain line breaks or control characters.")
 # C0 and C1 controls (tab, CR, LF, NEL...) and the Unicode line and paragraph separators:
 # the title is the subject of every email about the campaign, and a header cannot hold them.
 _CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
@@ -37,9 +39,9 @@ def has_control_characters(text: str) -> bool:
 
 def _check_title(title: str) -> None:
     if not title.strip():
-        raise InvalidCampaign("A campaign needs a title.")
+        raise InvalidCampaign(_("A campaign needs a title."))
     if has_control_characters(title):
-        raise InvalidCampaign(TITLE_CONTROLS)
+        raise InvalidCampaign(str(TITLE_CONTROLS))
 
 
 def is_valid_slug(slug: str) -> bool:
@@ -195,11 +197,11 @@ def create(
 ) -> Campaign:
     """A new campaign, added to the session (the caller commits)."""
     if not is_valid_slug(slug):
-        raise InvalidCampaign("The slug takes lower-case letters, digits and single hyphens.")
+        raise InvalidCampaign(_("The slug takes lower-case letters, digits and single hyphens."))
     if get_by_slug(slug) is not None:
-        raise InvalidCampaign(f"A campaign with the slug {slug!r} already exists.")
+        raise InvalidCampaign(_("A campaign with the slug %(slug)s already exists.", slug=repr(slug)))
     if goal < 1:
-        raise InvalidCampaign("The goal must be at least 1 signature.")
+        raise InvalidCampaign(_("The goal must be at least 1 signature."))
     _check_title(title)
     campaign = Campaign(
         slug=slug,
@@ -241,15 +243,15 @@ def update(campaign: Campaign, **fields) -> None:
     slug = fields.get("slug", campaign.slug)
     if slug != campaign.slug:
         if not is_valid_slug(slug):
-            raise InvalidCampaign("The address takes lower-case letters, digits and single hyphens.")
+            raise InvalidCampaign(_("The address takes lower-case letters, digits and single hyphens."))
         if get_by_slug(slug) is not None:
-            raise InvalidCampaign(f"Another campaign already uses /c/{slug}.")
+            raise InvalidCampaign(_("Another campaign already uses /c/%(slug)s.", slug=slug))
     if "title" in fields:
         _check_title(fields["title"])
     if "goal" in fields and (fields["goal"] is None or fields["goal"] < 1):
-        raise InvalidCampaign("The goal must be at least 1 signature.")
+        raise InvalidCampaign(_("The goal must be at least 1 signature."))
     if "default_country" in fields and not countries.is_assigned(fields["default_country"]):
-        raise InvalidCampaign("The default country must be a two-letter ISO code such as US or GB.")
+        raise InvalidCampaign(_("The default country must be a two-letter ISO code such as US or GB."))
     for name, value in fields.items():
         setattr(campaign, name, value.strip() if isinstance(value, str) and name != "slug" else value)
 

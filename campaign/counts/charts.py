@@ -5,6 +5,7 @@ import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from flask_babel import format_number
 from markupsafe import Markup
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -75,7 +76,7 @@ def _value_axis(svg: ET.Element, largest: int) -> int:
         label = ET.SubElement(
             svg, "text", {"x": str(LEFT - 6), "y": y, "text-anchor": "end", "dy": "0.35em"}
         )
-        label.text = f"{tick:,}"
+        label.text = format_number(tick)
     return top
 
 
@@ -94,7 +95,7 @@ def _bars(svg: ET.Element, bars: list[Bar], top: int) -> None:
             {"class": "bar", "x": _fmt(x), "y": _fmt(y), "width": _fmt(width),
              "height": _fmt(baseline - y), "fill": BAR_FILL},
         )
-        ET.SubElement(rect, "title").text = f"{bar.label}: {bar.value:,}"
+        ET.SubElement(rect, "title").text = f"{bar.label}: {format_number(bar.value)}"
         if bar.tick:
             tick = ET.SubElement(
                 svg, "text", {"x": _fmt(x + width / 2), "y": _fmt(baseline + 16),

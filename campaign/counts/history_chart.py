@@ -4,6 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from flask_babel import format_number, gettext
 from markupsafe import Markup
 
 from campaign.counts import history
@@ -97,9 +98,11 @@ def figure(hours: list[Hour], *, chart_id: str = "history-chart") -> Figure | No
     if not hours:
         return None
     busiest = max(hours, key=lambda hour: (hour.signatures, hour.start))
-    svg = chart(hours, chart_id=chart_id, title="Confirmed signatures over time",
-                description=f"The total rose from {hours[0].signatures:,} in the hour from "
-                            f"{hours[0].iso} to {hours[-1].total:,} by {hours[-1].iso} (UTC).")
+    svg = chart(hours, chart_id=chart_id, title=gettext("Confirmed signatures over time"),
+                description=gettext("The total rose from %(first)s in the hour from %(start)s to "
+                                    "%(total)s by %(end)s (UTC).",
+                                    first=format_number(hours[0].signatures), start=hours[0].iso,
+                                    total=format_number(hours[-1].total), end=hours[-1].iso))
     by_day = history.days(hours)
     return Figure(svg=svg, first=hours[0], last=hours[-1], busiest=busiest,
                   days=by_day[-TABLE_DAYS:][::-1], earlier_days=max(0, len(by_day) - TABLE_DAYS))

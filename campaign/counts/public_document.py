@@ -12,7 +12,9 @@ from sqlalchemy import select
 from campaign.clock import utcnow
 from campaign.counts import constituents
 from campaign.delivery import accountability
+from campaign.events import summaries
 from campaign.extensions import db
+from campaign.languages import translations
 from campaign.links import public_url
 from campaign.models import Campaign, Representative
 from campaign.places import countries, regions
@@ -37,6 +39,13 @@ def _districts_with_members(codes: list[str]) -> dict[str, tuple[str, list[str]]
     return found
 
 
+def _languages(campaign: Campaign) -> list[dict]:
+    """Each language the campaign is written in, with its title and the address of its page."""
+    return [{"code": code, "title": translations.localized(campaign, code).title,
+             "url": public_url("public.campaign", slug=campaign.slug, lang=code)}
+            for code in translations.languages_of(campaign)]
+
+
 def document(campaign: Campaign) -> dict:
     """The public document of a campaign's confirmed signatures (plain values, JSON-ready)."""
     by_region = constituents.cached_region_counts(campaign.id)
@@ -51,6 +60,9 @@ def document(campaign: Campaign) -> dict:
         "slug": campaign.slug,
         "title": campaign.title,
         "url": public_url("public.campaign", slug=campaign.slug),
+        # The campaign's own language first, then each translation: one page each, one count.
+        "language": campaign.language,
+        "languages": _languages(campaign),
         "state": campaign.status,
         "petition": campaign.petition_text,
         "goal": campaign.goal,
@@ -79,6 +91,7 @@ def document(campaign: Campaign) -> dict:
         "accountability": accountability.document_rows(
             accountability.rows(campaign, today=utcnow().date())),
         "counted_at": iso(utcnow()),
+        "events": summaries.public_rows(campaign.id, campaign.slug, now=utcnow()),
     }
     if campaign.closes_at:
         data["closing_at"] = iso(campaign.closes_at)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from flask_babel import format_number, gettext, ngettext
 from markupsafe import Markup
 
 from campaign.places import regions
-from campaign.plurals import counted
 
 SVG_NS = "http://www.w3.org/2000/svg"
 TILE = 56
@@ -63,7 +63,7 @@ def table_rows(counts: dict[str, int]) -> list[StateRow]:
     """Every state with signatures, most first; places off the grid (Guam, APO...) included."""
     ranked = sorted(((code, count) for code, count in counts.items() if count > 0),
                     key=lambda item: (-item[1], item[0]))
-    return [StateRow(code, regions.state_name(code) if code else "Unknown ZIP", count, code in GRID)
+    return [StateRow(code, regions.state_name(code) if code else gettext("Unknown ZIP"), count, code in GRID)
             for code, count in ranked]
 
 
@@ -97,11 +97,12 @@ def state_map(counts: dict[str, int], *, map_id: str, title: str) -> Markup:
         "aria-labelledby": f"{map_id}-title {map_id}-desc", "font-size": "13", "fill": INK,
     })
     ET.SubElement(svg, "title", {"id": f"{map_id}-title"}).text = title
-    ET.SubElement(svg, "desc", {"id": f"{map_id}-desc"}).text = (
-        f"A map of the United States with one square per state, darker for more signatures: "
-        f"{counted(on_map, 'signature')} in {counted(sum(1 for c in GRID if counts.get(c)), 'state')}. "
-        "The table has every figure."
-    )
+    states = sum(1 for c in GRID if counts.get(c))
+    ET.SubElement(svg, "desc", {"id": f"{map_id}-desc"}).text = " ".join((
+        gettext("A map of the United States with one square per state, darker for more signatures:"),
+        ngettext("%(count)s signature", "%(count)s signatures", on_map, count=format_number(on_map)),
+        ngettext("in %(count)s state.", "in %(count)s states.", states, count=format_number(states)),
+        gettext("The table has every figure.")))
     for code, (column, row) in GRID.items():
         _tile(svg, code, column, row, counts.get(code, 0), bounds)
     _legend(svg, bounds)

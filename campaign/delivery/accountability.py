@@ -41,11 +41,11 @@ class Row:
 
     @property
     def method_label(self) -> str:
-        return answers.METHOD_LABELS.get(self.method, self.method)
+        return str(answers.METHOD_LABELS.get(self.method, self.method))
 
     @property
     def status_label(self) -> str:
-        return answers.STATUS_LABELS.get(self.answer_status or "", "")
+        return str(answers.STATUS_LABELS.get(self.answer_status or "", ""))
 
 
 def _offices(campaign: Campaign) -> list[tuple[str, str, str, str, int, int | None]]:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from campaign import audit
@@ -34,11 +37,12 @@ ALL_PACKETS = "export.delivery"  # the zip of every packet, or `flask export del
 PACKET_HASHES = "packets"  # its detail's {representative id: SHA-256 of the PDF}, once complete
 _REPRESENTATIVE_KEY = re.compile(r"representative-([1-9][0-9]{0,17})")
 
-METHOD_LABELS = {DeliveryMethod.EMAIL: "Email", DeliveryMethod.POST: "Post",
-                 DeliveryMethod.IN_PERSON: "In person", DeliveryMethod.WEB_FORM: "Web form"}
-STATUS_LABELS = {AnswerStatus.SUPPORTS: "Supports", AnswerStatus.OPPOSES: "Opposes",
-                 AnswerStatus.NO_POSITION: "No position",
-                 AnswerStatus.DECLINED: "Declined to answer"}
+# Lazy: shown on the public page in the visitor's language, and in the organizer's forms.
+METHOD_LABELS = {DeliveryMethod.EMAIL: _l("Email"), DeliveryMethod.POST: _l("Post"),
+                 DeliveryMethod.IN_PERSON: _l("In person"), DeliveryMethod.WEB_FORM: _l("Web form")}
+STATUS_LABELS = {AnswerStatus.SUPPORTS: _l("Supports"), AnswerStatus.OPPOSES: _l("Opposes"),
+                 AnswerStatus.NO_POSITION: _l("No position"),
+                 AnswerStatus.DECLINED: _l("Declined to answer")}
 
 
 class InvalidRecord(ValueError):
@@ -182,35 +186,35 @@ def clear(campaign: Campaign, office: Office, *, organizer: Organizer) -> bool:
 
 def _check_delivery(delivered_on: date, method: str, today: date) -> None:
     if delivered_on > today:
-        raise InvalidRecord("delivered_on", "The delivery date cannot be in the future.")
+        raise InvalidRecord("delivered_on", _("The delivery date cannot be in the future."))
     if method not in set(DeliveryMethod):
-        raise InvalidRecord("method", "Choose how the petition was delivered.")
+        raise InvalidRecord("method", _("Choose how the petition was delivered."))
 
 
 def _packet_hash(campaign: Campaign, office: Office) -> str:
     if office.representative_id is None:
-        raise InvalidRecord("with_packet", "Packets are made for representatives only: untick "
-                            "“with the packet” for the campaign’s target.")
+        raise InvalidRecord("with_packet", _("Packets are made for representatives only: untick "
+                                             "“with the packet” for the campaign’s target."))
     download = last_packet_download(campaign.id, office.representative_id)
     if download is None:
-        raise InvalidRecord("with_packet", "This office’s packet was never downloaded: download "
-                            "its PDF (the one you deliver), then record the delivery.")
+        raise InvalidRecord("with_packet", _("This office’s packet was never downloaded: download "
+                                             "its PDF (the one you deliver), then record the delivery."))
     return download.sha256
 
 
 def _check_answer(answer: Answer, delivered_on: date, today: date) -> None:
     if answer.status not in set(AnswerStatus):
-        raise InvalidRecord("answer_status", "Choose the office’s answer.")
+        raise InvalidRecord("answer_status", _("Choose the office’s answer."))
     if answer.answered_on > today:
-        raise InvalidRecord("answered_on", "The answer date cannot be in the future.")
+        raise InvalidRecord("answered_on", _("The answer date cannot be in the future."))
     if answer.answered_on < delivered_on:
-        raise InvalidRecord("answered_on", "The answer date cannot be before the delivery date.")
+        raise InvalidRecord("answered_on", _("The answer date cannot be before the delivery date."))
     if len(answer.quote.strip()) > QUOTE_MAX:
-        raise InvalidRecord("answer_quote", f"The quote can be at most {QUOTE_MAX:,} characters.")
+        raise InvalidRecord("answer_quote", _("The quote can be at most %(num)s characters.", num=format_number(QUOTE_MAX)))
     url = answer.url.strip()
     if url and not is_web_address(url):
-        raise InvalidRecord("answer_url", "The link must be a web address starting with "
-                            "http:// or https://.")
+        raise InvalidRecord("answer_url", _("The link must be a web address starting with "
+                                            "http:// or https://."))
 
 
 def is_web_address(url: str) -> bool:

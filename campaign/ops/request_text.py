@@ -10,11 +10,12 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
-TITLE = "This could not be read"
-MESSAGE = ("Part of what was sent could not be read as text: it is not in UTF-8, the encoding "
-           "this site reads. Nothing was saved. Please go back, type it again and send it.")
+TITLE = _l("This could not be read")
+MESSAGE = _l("Part of what was sent could not be read as text: it is not in UTF-8, the encoding "
+             "this site reads. Nothing was saved. Please go back, type it again and send it.")
 _URLENCODED = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 # What Werkzeug puts in a multipart field for bytes it cannot decode; typed on purpose, it is

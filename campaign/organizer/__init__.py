@@ -5,22 +5,27 @@ them all, so `bp` below carries every organizer page.
 """
 from campaign.organizer import (
     actions,
+    api_keys,
     audit,
     dashboard,
     deliveries,
     downloads,
     embed,
+    events,
     home,
     lists,
     manage,
     representatives,
     review,
     signers,
+    translations,
     updates,
+    webhooks,
 )
 from campaign.organizer.blueprint import bp
 
-VIEW_MODULES = (actions, audit, dashboard, deliveries, downloads, embed, home, lists, manage,
-                representatives, review, signers, updates)
+VIEW_MODULES = (actions, api_keys, audit, dashboard, deliveries, downloads, embed, events, home,
+                lists, manage, representatives, review, signers, translations, updates,
+                webhooks)
 
 __all__ = ["VIEW_MODULES", "bp"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from campaign import audit
 from campaign.campaigns import action_editing
@@ -96,7 +97,7 @@ def edit_action(slug: str, action_id: int | None):
             audit.record("campaign.action_saved", organizer=current_organizer(), campaign=campaign,
                          kind=values.kind)
             db.session.commit()
-            flash("Action saved.")
+            flash(_("Action saved."))
             return redirect(url_for(".actions", slug=slug), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("organizer/action_edit.html", campaign=campaign, action=action, form=form), status
@@ -120,5 +121,5 @@ def delete_action(slug: str, action_id: int):
     action_editing.remove(campaign, _action_or_404(campaign, action_id))
     audit.record("campaign.action_removed", organizer=current_organizer(), campaign=campaign)
     db.session.commit()
-    flash("Action removed.")
+    flash(_("Action removed."))
     return redirect(url_for(".actions", slug=slug), 303)

@@ -18,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -37,20 +39,20 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
 
 # One message for an unknown address, a wrong password and a locked account: no hint which.
-LOGIN_FAILED = "Wrong email or password, or the account is locked for a while."
-CURRENT_PASSWORD_FAILED = "This is not your current password, or the account is locked for a while."
+LOGIN_FAILED = _l("Wrong email or password, or the account is locked for a while.")
+CURRENT_PASSWORD_FAILED = _l("This is not your current password, or the account is locked for a while.")
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", render_kw={"maxlength": 1024, "autocomplete": "current-password"}
+        _l("Current password"), render_kw={"maxlength": 1024, "autocomplete": "current-password"}
     )
     new_password = PasswordField(
-        "New password", render_kw={"maxlength": 1024, "autocomplete": "new-password"}
+        _l("New password"), render_kw={"maxlength": 1024, "autocomplete": "new-password"}
     )
     confirm_password = PasswordField(
-        "New password again",
-        validators=[EqualTo("new_password", message="The two new passwords differ.")],
+        _l("New password again"),
+        validators=[EqualTo("new_password", message=_l("The two new passwords differ."))],
         render_kw={"maxlength": 1024, "autocomplete": "new-password"},
     )
 
@@ -130,7 +132,7 @@ def login():
     if organizer is None:
         db.session.commit()  # keep the failure count
         g.password_attempt_failed = True
-        form.password.errors.append(LOGIN_FAILED)
+        form.password.errors.append(str(LOGIN_FAILED))
         return render_template("auth/login.html", form=form), 401
     _start_login(organizer, now)
     log.info("organizer %s logged in", organizer.id)
@@ -141,7 +143,7 @@ def _filled(*fields) -> bool:
     """Whether every field was typed in; an empty one is a slip, not a guess to count."""
     empty = [field for field in fields if not field.data]
     for field in empty:
-        field.errors.append(f"Enter your {field.label.text.lower()}.")
+        field.errors.append(_("Enter your %(field)s.", field=str(field.label.text).lower()))
     return not empty
 
 
@@ -180,7 +182,7 @@ def change_password():
     except organizers.WrongPassword:
         db.session.commit()  # keep the failure count
         g.password_attempt_failed = True
-        form.current_password.errors.append(CURRENT_PASSWORD_FAILED)
+        form.current_password.errors.append(str(CURRENT_PASSWORD_FAILED))
         return render_template("auth/password.html", form=form), 422
     except passwords.WeakPassword as error:
         db.session.rollback()
@@ -188,5 +190,5 @@ def change_password():
         return render_template("auth/password.html", form=form), 422
     audit.record("organizer.password_changed", organizer=organizer)
     _start_login(organizer, now)  # every session ended with the change; this one goes on anew
-    flash("Your password is changed. Any other device logged in as you has been logged out.")
+    flash(_("Your password is changed. Any other device logged in as you has been logged out."))
     return redirect(url_for("organizer.home"), 303)

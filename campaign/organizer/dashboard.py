@@ -5,18 +5,23 @@ import math
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import format_datetime, format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from campaign.abuse import watch
+from campaign.clock import utcnow
 from campaign.counts import charts, stats, tile_map
 from campaign.delivery import accountability
+from campaign.events import organizing
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.blueprint import bp
 
 # Enough x-axis labels to read the dates, few enough not to overlap on a phone.
 MAX_TICKS = 8
 # Hourly and daily counts differ tenfold or more: each gets its own chart and scale.
-SPANS = (("hour", "First 48 hours, by the hour"), ("day", "After the first 48 hours, by the day"))
+SPANS = (("hour", _l("First 48 hours, by the hour")), ("day", _l("After the first 48 hours, by the day")))
 
 
 @dataclass(frozen=True)
@@ -38,15 +43,16 @@ def campaign_overview(slug: str):
         buckets = [b for b in figures.over_time if b.unit == unit]
         if buckets:
             rows = [(bucket_label(b), b.start.isoformat(), b.count) for b in buckets]
-            timelines.append(Timeline(unit, title, _chart(buckets, unit, title), rows))
+            timelines.append(Timeline(unit, str(title), _chart(buckets, unit, str(title)), rows))
     states = {row.key: row.count for row in figures.places.states.rows}
     state_map = (tile_map.state_map(states, map_id="state-map",
-                                    title="Confirmed signatures by US state")
+                                    title=_("Confirmed signatures by US state"))
                  if tile_map.on_the_map(states) else None)
     return render_template(
         "organizer/campaign_overview.html", campaign=campaign, figures=figures, timelines=timelines,
         state_map=state_map, watch=watch.recent(campaign),
         delivery_due=accountability.delivery_due(campaign, figures.totals.confirmed),
+        event_counts=organizing.overview_counts(campaign.id, now=utcnow()),
     )
 
 
@@ -57,16 +63,24 @@ def _chart(buckets: list[stats.Bucket], chart_id: str, title: str) -> Markup:
         for i, b in enumerate(buckets)
     ]
     busiest = max(buckets, key=lambda b: b.count)
-    description = (
-        f"{sum(b.count for b in buckets):,} confirmed signatures in {len(buckets)} "
-        f"{'hours' if buckets[0].unit == 'hour' else 'days'}, from {bucket_label(buckets[0])} "
-        f"to {bucket_label(buckets[-1])}; the most, {busiest.count:,}, {bucket_label(busiest)}. "
-        "The table below has every figure."
-    )
-    unit = "Hour" if buckets[0].unit == "hour" else "Day"
+    total = sum(b.count for b in buckets)
+    spans = (ngettext("%(count)s hour", "%(count)s hours", len(buckets), count=format_number(len(buckets)))
+             if buckets[0].unit == "hour"
+             else ngettext("%(count)s day", "%(count)s days", len(buckets), count=format_number(len(buckets))))
+    description = " ".join((
+        ngettext("%(count)s confirmed signature in %(spans)s, from %(first)s to %(last)s; "
+                 "the most, %(most)s, %(busiest)s.",
+                 "%(count)s confirmed signatures in %(spans)s, from %(first)s to %(last)s; "
+                 "the most, %(most)s, %(busiest)s.",
+                 total, count=format_number(total), spans=spans, first=bucket_label(buckets[0]),
+                 last=bucket_label(buckets[-1]), most=format_number(busiest.count),
+                 busiest=bucket_label(busiest)),
+        _("The table below has every figure."),
+    ))
+    unit = _("Hour (UTC)") if buckets[0].unit == "hour" else _("Day (UTC)")
     return charts.bar_chart(
         bars, chart_id=f"chart-{chart_id}", title=title, description=description,
-        x_label=f"{unit} (UTC)", y_label="Confirmed signatures",
+        x_label=unit, y_label=_("Confirmed signatures"),
     )
 
 
@@ -81,14 +95,14 @@ def _ticked(bucket: stats.Bucket, index: int, step: int) -> bool:
 def _tick(bucket: stats.Bucket) -> str:
     if bucket.unit == "hour" and bucket.start.hour:
         return bucket.start.strftime("%H:%M")
-    return f"{bucket.start.day} {bucket.start:%b}"
+    return format_datetime(bucket.start, "d MMM")
 
 
 def bucket_label(bucket: stats.Bucket) -> str:
     """A bucket's span in words, UTC: "Fri 27 Nov 14:00–15:00", "Sat 28 Nov" or "... from 14:00"."""
-    day = f"{bucket.start:%a} {bucket.start.day} {bucket.start:%b %Y}"
+    day = format_datetime(bucket.start, "EEE d MMM y")
     if bucket.unit == "hour":
         return f"{day} {bucket.start:%H:%M}–{bucket.end:%H:%M}"
     if bucket.start.hour:
-        return f"{day} from {bucket.start:%H:%M}"
+        return _("%(day)s from %(time)s", day=day, time=bucket.start.strftime("%H:%M"))
     return day

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from campaign import cache
 from campaign.campaigns import store
@@ -66,13 +67,13 @@ def delivery_record(slug: str, office_key: str):
     try:
         if form.delivered_on.data is None:
             changed = answers.clear(campaign, office, organizer=organizer)
-            message = "Recorded as not delivered." if changed else "Nothing was recorded."
+            message = _("Recorded as not delivered.") if changed else _("Nothing was recorded.")
         else:
             answers.record(campaign, office, organizer=organizer,
                            delivered_on=form.delivered_on.data, method=form.method.data,
                            with_packet=bool(form.with_packet.data), answer=form.answer(),
                            today=utcnow().date())
-            message = f"Saved the delivery to {office.name}."
+            message = _("Saved the delivery to %(office)s.", office=office.name)
     except answers.InvalidRecord as problem:
         db.session.rollback()
         getattr(form, problem.field).errors.append(str(problem))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from campaign.links import public_url
@@ -44,12 +45,12 @@ def snippets(campaign: Campaign) -> list[Snippet]:
         f'alt="{title}: signatures so far"></a>'
     )
     return [
-        Snippet("embed-form", "The sign form",
-                "Visitors sign without leaving the page. The script makes the frame as tall as the "
-                "form; add ?ref=name to the frame's address to count these signatures under that name.",
+        Snippet("embed-form", _("The sign form"),
+                _("Visitors sign without leaving the page. The script makes the frame as tall as the "
+                  "form; add ?ref=name to the frame's address to count these signatures under that name."),
                 frame),
-        Snippet("embed-badge", "The count badge",
-                "An image of the count and the goal, updated every minute, linking to the campaign.",
+        Snippet("embed-badge", _("The count badge"),
+                _("An image of the count and the goal, updated every minute, linking to the campaign."),
                 image),
     ]
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
@@ -15,12 +17,12 @@ from campaign.organizer.blueprint import bp
 class ListRuleForm(FlaskForm):
     """One new entry: which list, the value, and a note for the other organizers."""
 
-    kind = SelectField("List", choices=[SelectChoice(kind.value, label)
+    kind = SelectField(_l("List"), choices=[SelectChoice(kind.value, label)
                                         for kind, label in list_rules.KIND_LABELS.items()])
-    value = StringField("Address, network, domain or email", render_kw={"maxlength": 320})
-    note = StringField("Note (optional: why, whose address)",
+    value = StringField(_l("Address, network, domain or email"), render_kw={"maxlength": 320})
+    note = StringField(_l("Note (optional: why, whose address)"),
                        render_kw={"maxlength": list_rules.NOTE_MAX})
-    every_campaign = BooleanField("For every campaign (administrators)")
+    every_campaign = BooleanField(_l("For every campaign (administrators)"))
 
 
 class RemoveRuleForm(FlaskForm):
@@ -65,8 +67,11 @@ def add_list_rule(slug: str):
         return _page(campaign, form, 422)
     db.session.commit()
     list_rules.forget()  # after the commit, or a signer could cache the old lists again
-    flash(f"{rule.value} added: {list_rules.KIND_LABELS[RuleKind(rule.kind)].lower()}"
-          f"{' for every campaign' if rule.campaign_id is None else ''}.")
+    kind = str(list_rules.KIND_LABELS[RuleKind(rule.kind)]).lower()
+    if rule.campaign_id is None:
+        flash(_("%(value)s added: %(kind)s for every campaign.", value=rule.value, kind=kind))
+    else:
+        flash(_("%(value)s added: %(kind)s.", value=rule.value, kind=kind))
     return redirect(url_for(".lists", slug=slug), 303)
 
 
@@ -83,5 +88,5 @@ def remove_list_rule(slug: str, rule_id: int):
     list_rules.remove(campaign, rule, organizer=organizer)
     db.session.commit()
     list_rules.forget()
-    flash(f"{value} removed.")
+    flash(_("%(value)s removed.", value=value))
     return redirect(url_for(".lists", slug=slug), 303)

@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from campaign import articles, audit, cache
 from campaign.accounts import memberships
@@ -48,18 +51,20 @@ def new_from_article():
     text = (form.article_text.data or "").strip() if form.validate_on_submit() else ""
     slug = (form.slug.data or "").strip() or None
     if not text:
-        form.article_text.errors.append("Paste the article's text.")
+        form.article_text.errors.append(_("Paste the article's text."))
     elif slug and not store.is_valid_slug(slug):
-        form.slug.errors.append("Use lower-case letters, digits and single hyphens.")
+        form.slug.errors.append(_("Use lower-case letters, digits and single hyphens."))
     elif slug and store.get_by_slug(slug) is not None:
-        form.slug.errors.append("Another campaign already uses this address.")
+        form.slug.errors.append(_("Another campaign already uses this address."))
     if form.article_text.errors or form.slug.errors:
         return _new_page(article_form=form, status=422)
     imported = articles.read_article(text)
     outcome = imports.import_article(imported, slug=slug, match_existing=False)
     report = outcome.report
-    lines = [f"Read {report.lines} lines: " + "; ".join(report.read)] + report.notes + outcome.notes
-    lines += [f"Line {p.line} was not placed ({p.reason}): {p.text[:80]}" for p in report.problems]
+    lines = [ngettext("Read %(num)s line: %(parts)s", "Read %(num)s lines: %(parts)s", report.lines,
+                      parts="; ".join(report.read))] + report.notes + outcome.notes
+    lines += [_("Line %(line)s was not placed (%(reason)s): %(text)s", line=p.line, reason=p.reason, text=p.text[:80])
+              for p in report.problems]
     return _created(outcome.campaign, "article", lines)
 
 
@@ -77,7 +82,7 @@ def new_from_form():
         db.session.rollback()
         form.title.errors.append(str(error))
         return _new_page(campaign_form=form, status=422)
-    return _created(campaign, "form", ["Campaign created as a draft: open it when it is ready."])
+    return _created(campaign, "form", [_("Campaign created as a draft: open it when it is ready.")])
 
 
 def _save_fields(campaign, form: CampaignForm, *, names_box: bool = True) -> None:
@@ -145,7 +150,7 @@ def edit_campaign(slug: str):
                              changes=changes.diff(before, changes.snapshot(campaign)))
                 db.session.commit()
                 cache.forget(campaign.id)
-                flash("Saved.")
+                flash(_("Saved."))
                 return redirect(url_for(".edit_campaign", slug=campaign.slug), 303)
         return render_template("organizer/edit.html", campaign=campaign, form=form,
                                STATUS_TARGETS=STATUS_CHANGES), 422
@@ -153,6 +158,10 @@ def edit_campaign(slug: str):
 
 
 STATUS_CHANGES = {"open": CampaignStatus.OPEN, "close": CampaignStatus.CLOSED, "draft": CampaignStatus.DRAFT}
+# What the organizer is told after a change of status, whole sentences for the translators.
+STATUS_DONE = {CampaignStatus.OPEN: _l("The campaign is now open."),
+               CampaignStatus.CLOSED: _l("The campaign is now closed."),
+               CampaignStatus.DRAFT: _l("The campaign is now draft.")}
 
 
 @bp.post("/c/<slug>/status")
@@ -165,9 +174,11 @@ def change_status(slug: str):
     opening = status == CampaignStatus.OPEN and campaign.status != CampaignStatus.OPEN
     items = readiness.open_items(campaign) if opening else []
     if items and not request.form.get(OPEN_ANYWAY):
-        count = f"{len(items)} open item{'' if len(items) == 1 else 's'}"
-        return review_page(campaign, status=409, message=f"Not opened: the campaign has {count}. "
-                           "Tick the box below to open it anyway, or deal with them first.")
+        message = ngettext("Not opened: the campaign has %(num)s open item. Tick the box below to "
+                           "open it anyway, or deal with them first.",
+                           "Not opened: the campaign has %(num)s open items. Tick the box below to "
+                           "open it anyway, or deal with them first.", len(items))
+        return review_page(campaign, status=409, message=message)
     before = changes.snapshot(campaign)
     store.set_status(campaign, status)
     audit.record("campaign.status", organizer=current_organizer(), campaign=campaign, status=status,
@@ -175,5 +186,5 @@ def change_status(slug: str):
                  **({"open_items": len(items)} if items else {}))
     db.session.commit()
     cache.forget(campaign.id)
-    flash(f"The campaign is now {status}.")
+    flash(str(STATUS_DONE[status]))
     return redirect(url_for(".edit_campaign", slug=slug), 303)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from campaign import audit
 from campaign.campaigns import readiness
@@ -18,6 +19,7 @@ def review_page(campaign, *, message: str = "", status: int = 200):
     return render_template(
         "organizer/review.html", campaign=campaign, fields=readiness.drafted_fields(campaign),
         items=readiness.open_items(campaign, matches), matches=matches, message=message,
+        translation_gaps=readiness.translation_gaps(campaign),
         OPEN_ANYWAY=OPEN_ANYWAY,
     ), status
 
@@ -37,5 +39,5 @@ def keep_draft(slug: str):
     if readiness.keep_draft(campaign, name):
         audit.record("campaign.draft_kept", organizer=current_organizer(), campaign=campaign, field=name)
         db.session.commit()
-        flash(f"{readiness.FIELD_NAMES[name]} kept as drafted.")
+        flash(_("%(field)s kept as drafted.", field=readiness.FIELD_NAMES[name]))
     return redirect(url_for(".review", slug=slug), 303)

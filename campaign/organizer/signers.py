@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 
 from campaign import query_args
 from campaign.abuse import list_rules
@@ -18,7 +20,6 @@ from campaign.organizer.forms import (
     SignerFilterForm,
     SignerRowForm,
 )
-from campaign.plurals import counted
 from campaign.signing import bounces, moderation
 
 PAGE_SIZE = 50
@@ -65,19 +66,20 @@ def bulk_status(slug: str):
     campaign = campaign_or_404(current_organizer(), slug)
     form, query = _filtered(campaign)
     if query is None or form.to_filter().is_empty():
-        flash("Choose at least one filter before acting on many signers at once.")
+        flash(_("Choose at least one filter before acting on many signers at once."))
         return redirect(url_for(".signers", slug=slug, **_filter_args()))
     matching = moderation.count(query)
     bulk = BulkStatusForm(operation=request.args.get("operation", "invalidate"), expected=matching)
     if request.method == "POST" and bulk.validate_on_submit():
         if bulk.expected.data != matching:
-            flash(f"The number of matching signers changed from {bulk.expected.data:,} to "
-                  f"{matching:,}: check the list and confirm again.")
+            flash(_("The number of matching signers changed from %(before)s to %(now)s: "
+                    "check the list and confirm again.",
+                    before=format_number(bulk.expected.data), now=format_number(matching)))
             return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
                                    matching=matching, args=_filter_args()), 409
         done = _apply(campaign, query, bulk.operation.data, reason=bulk.reason.data or "")
         db.session.commit()
-        flash(f"{done}.")
+        flash(done)
         return redirect(url_for(".signers", slug=slug, **_filter_args()), 303)
     return render_template("organizer/bulk.html", campaign=campaign, form=form, bulk=bulk,
                            matching=matching, args=_filter_args())
@@ -86,15 +88,19 @@ def bulk_status(slug: str):
 def _apply(campaign, query, operation: str, *, reason: str = "",
            signature_id: int | None = None) -> str:
     """Invalidate, restore or release the signers of query (one, with signature_id); says how
-    many, in words."""
+    many, in a sentence."""
     organizer = current_organizer()
     if operation == "release":
         released = moderation.release(campaign, query, organizer=organizer, now=utcnow())
-        return f"{counted(released, 'held signer')} released"
+        return ngettext("%(count)s held signer released.", "%(count)s held signers released.", released,
+                        count=format_number(released))
     status = SignatureStatus.INVALIDATED if operation == "invalidate" else SignatureStatus.CONFIRMED
     changed = moderation.set_status(campaign, query, status, organizer=organizer, now=utcnow(),
                                     reason=reason, signature_id=signature_id)
-    return f"{counted(changed, 'signer')} {'invalidated' if operation == 'invalidate' else 'restored'}"
+    if operation == "invalidate":
+        return ngettext("%(count)s signer invalidated.", "%(count)s signers invalidated.", changed,
+                        count=format_number(changed))
+    return ngettext("%(count)s signer restored.", "%(count)s signers restored.", changed, count=format_number(changed))
 
 
 ROW_OPERATIONS = {"invalidate", "restore", "release", "hide-comment", "show-comment"}
@@ -110,8 +116,8 @@ def signer_operation(slug: str, signature_id: int, operation: str):
     organizer = current_organizer()
     row = SignerRowForm()
     if not row.validate_on_submit():
-        return render_template("errors/error.html", status=422, title="Nothing was changed",
-                               message=f"A reason may be at most {REASON_MAX} characters."), 422
+        return render_template("errors/error.html", status=422, title=_("Nothing was changed"),
+                               message=_("A reason may be at most %(num)s characters.", num=REASON_MAX)), 422
     if operation in ("invalidate", "restore", "release"):
         only_this = moderation.filtered(campaign, moderation.SignerFilter(), "").where(
             moderation.Signature.id == signature.id)
@@ -136,9 +142,9 @@ def delete_signer(slug: str, signature_id: int):
     if form.validate_on_submit() and form.sure.data:
         moderation.delete_signer(campaign, signature, organizer=current_organizer())
         db.session.commit()
-        flash("The signer's personal data was deleted; the counts no longer include them.")
+        flash(_("The signer's personal data was deleted; the counts no longer include them."))
         return redirect(url_for(".signers", slug=slug), 303)
     if request.method == "POST":
-        form.sure.errors.append("Tick the box to confirm.")
+        form.sure.errors.append(_("Tick the box to confirm."))
     return render_template("organizer/delete_signer.html", campaign=campaign, signature=signature,
                            form=form), 422 if request.method == "POST" else 200

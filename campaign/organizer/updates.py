@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
@@ -11,7 +14,6 @@ from campaign.extensions import db
 from campaign.models import Campaign, Update, UpdateStatus
 from campaign.organizer.access import campaign_or_404, current_organizer
 from campaign.organizer.blueprint import bp
-from campaign.plurals import counted
 from campaign.updates import segments, sending
 from campaign.updates import store as update_store
 
@@ -19,8 +21,8 @@ from campaign.updates import store as update_store
 class UpdateForm(FlaskForm):
     """An update's title (the email's subject) and text (Markdown)."""
 
-    title = StringField("Title (the email's subject)", render_kw={"maxlength": update_store.TITLE_MAX})
-    body = TextAreaField("Text (Markdown)", render_kw={"rows": 12, "maxlength": update_store.BODY_MAX})
+    title = StringField(_l("Title (the email's subject)"), render_kw={"maxlength": update_store.TITLE_MAX})
+    body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 12, "maxlength": update_store.BODY_MAX})
 
 
 class SegmentForm(FlaskForm):
@@ -29,16 +31,16 @@ class SegmentForm(FlaskForm):
     class Meta:
         csrf = False
 
-    country = SelectField("Country", default="")
-    region = SelectField("US state or region", default="")
-    district = SelectField("District", default="")
-    representative_id = SelectField("Representative's constituents", default="")
-    signed_from = DateField("Signed on or after (UTC)", validators=[Optional()])
-    signed_before = DateField("Signed before (UTC)", validators=[Optional()])
+    country = SelectField(_l("Country"), default="")
+    region = SelectField(_l("US state or region"), default="")
+    district = SelectField(_l("District"), default="")
+    representative_id = SelectField(_l("Representative's constituents"), default="")
+    signed_from = DateField(_l("Signed on or after (UTC)"), validators=[Optional()])
+    signed_before = DateField(_l("Signed before (UTC)"), validators=[Optional()])
 
     def offer(self, choices: dict[str, list]) -> SegmentForm:
         """Fill the lists with what the campaign's opted-in signers have."""
-        anything = [SelectChoice("", "Any")]
+        anything = [SelectChoice("", _("Any"))]
         self.country.choices = anything + [SelectChoice(c) for c in choices["countries"]]
         self.region.choices = anything + [SelectChoice(r) for r in choices["regions"]]
         self.district.choices = anything + [SelectChoice(d) for d in choices["districts"]]
@@ -104,7 +106,7 @@ def create_update(slug: str):
         form[error.field].errors = [str(error)]
         return _list_page(campaign, form, 422)
     db.session.commit()
-    flash("Draft saved. Preview it, send yourself a test, then choose who gets it.")
+    flash(_("Draft saved. Preview it, send yourself a test, then choose who gets it."))
     return redirect(url_for(".update_page", slug=slug, update_id=update.id), 303)
 
 
@@ -151,7 +153,7 @@ def edit_update(slug: str, update_id: int):
         form[error.field].errors = [str(error)]
         return _update_page(campaign, update, form=form, status=422)
     db.session.commit()
-    flash("Draft saved.")
+    flash(_("Draft saved."))
     return redirect(url_for(".update_page", slug=slug, update_id=update.id), 303)
 
 
@@ -164,7 +166,7 @@ def test_update(slug: str, update_id: int):
         abort(400)
     sending.send_test(campaign, update, organizer=organizer)
     db.session.commit()
-    flash(f"A test is on its way to {organizer.email}.")
+    flash(_("A test is on its way to %(email)s.", email=organizer.email))
     return redirect(url_for(".update_page", slug=slug, update_id=update.id), 303)
 
 
@@ -176,7 +178,7 @@ def send_update(slug: str, update_id: int):
     send_form = SendForm()
     segment = SegmentForm(request.form).offer(segments.choices(campaign))
     if not send_form.validate_on_submit() or not segment.validate():
-        flash("Nothing was sent: check who the update goes to.")
+        flash(_("Nothing was sent: check who the update goes to."))
         return _update_page(campaign, update, segment=segment, status=422)
     try:
         sent = sending.send(campaign, update, segment.to_segment(), expected=send_form.expected.data,
@@ -185,15 +187,17 @@ def send_update(slug: str, update_id: int):
         segment[error.field].errors = [str(error)]
         return _update_page(campaign, update, segment=segment, status=422)
     except sending.CountChanged as error:
-        flash(f"Nothing was sent: the number of recipients changed from {send_form.expected.data:,} "
-              f"to {error.now:,}. Check it and send again.")
+        flash(_("Nothing was sent: the number of recipients changed from %(before)s to %(now)s. "
+                "Check it and send again.",
+                before=format_number(send_form.expected.data), now=format_number(error.now)))
         return _update_page(campaign, update, segment=segment, status=409, matching=error.now)
     except sending.NoRecipients:
-        flash("Nothing was sent: no signer who allowed contact matches.")
+        flash(_("Nothing was sent: no signer who allowed contact matches."))
         return _update_page(campaign, update, segment=segment, status=422, matching=0)
     except update_store.NotADraft:
-        flash("This update was sent already.")
+        flash(_("This update was sent already."))
         return _update_page(campaign, update, segment=segment, status=409)
     db.session.commit()
-    flash(f"Sending to {counted(sent, 'signer')}; it is on the campaign page now.")
+    flash(ngettext("Sending to %(count)s signer; it is on the campaign page now.",
+                   "Sending to %(count)s signers; it is on the campaign page now.", sent, count=format_number(sent)))
     return redirect(url_for(".update_page", slug=slug, update_id=update.id), 303)

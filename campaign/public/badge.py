@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_number, gettext, ngettext
+
 from campaign.counts.tallies import progress_percent
 
 WIDTH, HEIGHT = 320, 68
@@ -35,7 +37,7 @@ def layout(title: str, count: int, goal: int) -> Badge:
     return Badge(
         title=short,
         full_title=title,
-        count_text=f"{count:,} {'signature' if count == 1 else 'signatures'}",
-        goal_text=f"goal {goal:,}",
+        count_text=ngettext("%(count)s signature", "%(count)s signatures", count, count=format_number(count)),
+        goal_text=gettext("goal %(goal)s", goal=format_number(goal)),
         bar_filled=BAR_WIDTH * progress_percent(count, goal) // 100,
     )

@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from campaign import database
 from campaign.abuse import rate_limits
@@ -32,7 +33,7 @@ from campaign.counts import tallies
 from campaign.extensions import csrf
 from campaign.models import Campaign
 from campaign.ops import security, shared_caching
-from campaign.public import badge, form_tokens, forms
+from campaign.public import badge, form_tokens, forms, page_language
 from campaign.signing import submission
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def _campaign_or_404(slug: str) -> Campaign:
     campaign = store.get_public(slug)
     if campaign is None:
         abort(404)
+    page_language.note_language(campaign)
     return campaign
 
 
@@ -85,13 +87,13 @@ def _render_form(campaign: Campaign, form, status: int = 200, notice: str = "", 
     count = tallies.confirmed_count(campaign.id)
     token = form_tokens.issue(current_app.config["SECRET_KEY"], campaign.id, now=utcnow())
     return render_template(
-        "embed/form.html", campaign=campaign, form=form, count=count, notice=notice,
+        "embed/form.html", campaign=page_language.shown(campaign), form=form, count=count, notice=notice,
         form_token=token, ref=ref,
     ), status
 
 
 def _problem(campaign: Campaign, status: int, title: str, message: str):
-    return render_template("embed/problem.html", campaign=campaign, title=title, message=message), status
+    return render_template("embed/problem.html", campaign=page_language.shown(campaign), title=title, message=message), status
 
 
 @bp.get("/c/<slug>/embed")
@@ -112,13 +114,13 @@ def sign(slug: str):
         form_tokens.check_post(campaign.id, now=utcnow())
     except form_tokens.SentElsewhere:
         log.info("embedded form for %s refused: sent from another site", campaign.slug)
-        return _problem(campaign, 403, "This form was sent from another site",
-                        "Only the form on this petition's own page can be sent. "
-                        "Please reload the form and sign again.")
+        return _problem(campaign, 403, gettext("This form was sent from another site"),
+                        gettext("Only the form on this petition's own page can be sent. "
+                                "Please reload the form and sign again."))
     except (form_tokens.TokenInvalid, form_tokens.TokenExpired) as error:
         log.info("embedded form for %s refused: %s %s", campaign.slug, type(error).__name__, error)
-        return _problem(campaign, 400, "This form has expired",
-                        "Forms stay valid for a while only. Please reload the form and sign again.")
+        return _problem(campaign, 400, gettext("This form has expired"),
+                        gettext("Forms stay valid for a while only. Please reload the form and sign again."))
     signer_form = forms.sign_form(campaign)
     taken = forms.take_signature(campaign, signer_form)
     if taken.outcome == submission.SignOutcome.CLOSED:
@@ -131,7 +133,7 @@ def sign(slug: str):
 @bp.get("/c/<slug>/embed/signed")
 def signed(slug: str):
     # The same page whether the address was new, pending or confirmed: it reveals nothing.
-    return render_template("embed/signed.html", campaign=_campaign_or_404(slug))
+    return render_template("embed/signed.html", campaign=page_language.shown(_campaign_or_404(slug)))
 
 
 @bp.get("/c/<slug>/badge.svg")

@@ -16,6 +16,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from campaign import cache
@@ -25,7 +27,7 @@ from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import Campaign, Representative
 from campaign.places import districts
-from campaign.public import signer_memory
+from campaign.public import page_language, signer_memory
 from campaign.public.forms import ContactedForm, DistrictChoiceForm, LookupForm
 from campaign.representatives import contact_cards, outreach
 from campaign.representatives.contact_cards import Lookup
@@ -33,7 +35,7 @@ from campaign.signing import district_choice, signer_input
 
 bp = Blueprint("representatives", __name__)
 
-NOTED = "Thank you — noted."
+NOTED = _l("Thank you — noted.")
 DISTRICT_REFUSED = "district-refused"  # the category of the flashed message, shown in the form
 
 
@@ -41,6 +43,7 @@ def _campaign_or_404(slug: str) -> Campaign:
     campaign = store.get_public(slug)
     if campaign is None:
         abort(404)
+    page_language.note_language(campaign)
     return campaign
 
 
@@ -82,13 +85,13 @@ def lookup(slug: str):
     found, status = None, 200
     if asked:
         if form.validate():
-            found = _find(campaign, form.clean_country, form.clean_postcode, remembered)
+            found = _find(page_language.shown(campaign), form.clean_country, form.clean_postcode, remembered)
         else:
             status = 422
     noted = dict(get_flashed_messages(with_categories=True))
     # "None found" means little on a site where nobody has imported that country's list.
     listed = found is None or found.found or contact_cards.representatives_known(found.place.country)
-    page = render_template("representatives/lookup.html", campaign=campaign, form=form,
+    page = render_template("representatives/lookup.html", campaign=page_language.shown(campaign), form=form,
                            lookup=found, listed=listed, contacted_form=ContactedForm(), noted=noted)
     # It may carry the signer's name in the letters, and form tokens: never in a shared cache.
     return page, status, {"Cache-Control": "no-store"}
@@ -105,13 +108,13 @@ def contacted(slug: str, rep_id: int):
     back = _place_args(form, campaign)
     channel = form.channel.data
     if not form.validate_on_submit() or channel not in outreach.channels_for(representative):
-        return _refused(400, "Please choose how you contacted them",
-                        "Press one of the buttons under their name: by email (where they have "
-                        "one), by phone, through their web form or by letter.",
+        return _refused(400, _("Please choose how you contacted them"),
+                        _("Press one of the buttons under their name: by email (where they have "
+                          "one), by phone, through their web form or by letter."),
                         campaign, url_for(".lookup", slug=slug, **back))
     outreach.record(campaign.id, representative, channel, _visitor(create=True), now=utcnow())
     db.session.commit()
-    flash(NOTED, f"rep-{rep_id}")  # shown in that card, where the browser scrolls to
+    flash(str(NOTED), f"rep-{rep_id}")  # shown in that card, where the browser scrolls to
     return redirect(url_for(".lookup", slug=slug, **back, _anchor=f"rep-{rep_id}"), 303)
 
 
@@ -170,15 +173,15 @@ def choose_district(slug: str):
         form = DistrictChoiceForm(options=[(code, code) for code in candidates])
         if not form.validate_on_submit():
             # Asked again where it was asked, with the reason: the form, not a dead end.
-            flash("Choose one of the districts listed: the one your representative sits for, "
-                  "or leave it.", DISTRICT_REFUSED)
+            flash(_("Choose one of the districts listed: the one your representative sits for, "
+                    "or leave it."), DISTRICT_REFUSED)
             return redirect(_district_choice_url(slug), 303)
         if remembered.signature_id is not None:
             district_choice.choose(campaign.id, remembered.signature_id, form.district.data)
             db.session.commit()
             cache.forget(campaign.id)
         signer_memory.note_district(form.district.data)
-    flash(NOTED)
+    flash(str(NOTED))
     return redirect(_district_choice_url(slug), 303)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +22,7 @@ from wtforms import (
 from campaign.clock import utcnow
 from campaign.models import Campaign
 from campaign.places import countries
+from campaign.public import page_language
 from campaign.signing import signer_input, submission
 from campaign.signing.signatures import SignerDetails
 from campaign.signing.signer_input import InvalidInput
@@ -42,15 +44,15 @@ class SignForm(FlaskForm):
         # (form_tokens) stand in for it.
         csrf = False
 
-    full_name = StringField("Full name", render_kw={"maxlength": 255, "autocomplete": "name"})
-    email = EmailField("Email", render_kw={"maxlength": 320, "autocomplete": "email"})
-    country = SelectField("Country", validate_choice=False, render_kw={"autocomplete": "country"})
+    full_name = StringField(_l("Full name"), render_kw={"maxlength": 255, "autocomplete": "name"})
+    email = EmailField(_l("Email"), render_kw={"maxlength": 320, "autocomplete": "email"})
+    country = SelectField(_l("Country"), validate_choice=False, render_kw={"autocomplete": "country"})
     postcode = StringField(
-        "ZIP code or postcode", render_kw={"maxlength": 16, "autocomplete": "postal-code"}
+        _l("ZIP code or postcode"), render_kw={"maxlength": 16, "autocomplete": "postal-code"}
     )
-    comment = TextAreaField("Comment (optional)", render_kw={"maxlength": 1000, "rows": 3})
-    show_name = BooleanField("Show my name on this page")
-    contact_ok = BooleanField("The organizers may contact me about this campaign")
+    comment = TextAreaField(_l("Comment (optional)"), render_kw={"maxlength": 1000, "rows": 3})
+    show_name = BooleanField(_l("Show my name on this page"))
+    contact_ok = BooleanField(_l("The organizers may contact me about this campaign"))
     ref = HiddenField()
 
     def __init__(self, *args, default_country: str = "US", check_deliverability=False, **kwargs):
@@ -81,6 +83,7 @@ class SignForm(FlaskForm):
             show_name=bool(self.show_name.data),
             contact_ok=bool(self.contact_ok.data),
             source=_clean_ref(self.ref.data),
+            language=page_language.interface_language(),
         )
         return True
 
@@ -103,12 +106,11 @@ def take_signature(campaign: Campaign, form: SignForm) -> submission.Submission:
 
 def _clean_ref(value: str | None) -> str:
     """The share channel a signer came from: a short token, or nothing."""
-    value = (value or "").strip().lower()[:40]
-    return value if value.replace("-", "").replace("_", "").isalnum() and value.isascii() else ""
+    return signer_input.clean_source(value)
 
 
 class ResendForm(FlaskForm):
-    email = EmailField("Email", render_kw={"maxlength": 320, "autocomplete": "email"})
+    email = EmailField(_l("Email"), render_kw={"maxlength": 320, "autocomplete": "email"})
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -128,8 +130,8 @@ class LookupForm(FlaskForm):
     class Meta:
         csrf = False
 
-    country = SelectField("Country", validate_choice=False, render_kw={"autocomplete": "country"})
-    postcode = StringField("ZIP code or postcode",
+    country = SelectField(_l("Country"), validate_choice=False, render_kw={"autocomplete": "country"})
+    postcode = StringField(_l("ZIP code or postcode"),
                            render_kw={"maxlength": 16, "autocomplete": "postal-code"})
 
     def __init__(self, *args, default_country: str = "US", **kwargs):
@@ -150,7 +152,7 @@ class LookupForm(FlaskForm):
             self.clean_postcode = _clean(self.postcode, signer_input.clean_postcode,
                                          self.clean_country)
             if not self.clean_postcode and not self.postcode.errors:
-                self.postcode.errors.append("Please enter your postcode.")
+                self.postcode.errors.append(str(_l("Please enter your postcode.")))
         return not self.errors
 
 
@@ -165,7 +167,7 @@ class ContactedForm(FlaskForm):
 class DistrictChoiceForm(FlaskForm):
     """A signer in a shared ZIP code saying which district (and so which member) is theirs."""
 
-    district = RadioField("Which of these is your representative?", validate_choice=True)
+    district = RadioField(_l("Which of these is your representative?"), validate_choice=True)
 
     def __init__(self, *args, options: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

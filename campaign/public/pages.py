@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -22,10 +23,11 @@ from campaign.clock import utcnow
 from campaign.counts import constituents, goals, history, history_chart, tallies, tile_map
 from campaign.delivery import accountability
 from campaign.extensions import csrf, db
+from campaign.languages import choice, translations
 from campaign.links import public_url
 from campaign.models import Campaign, CampaignStatus, SignatureStatus
 from campaign.ops import shared_caching
-from campaign.public import find_representatives, form_tokens, forms, signer_memory
+from campaign.public import find_representatives, form_tokens, forms, page_language, signer_memory
 from campaign.public.forms import ConfirmForm, ResendForm, SignForm
 from campaign.signing import confirmations, signatures, submission
 from campaign.signing.submission import SignOutcome
@@ -39,6 +41,7 @@ def _campaign_or_404(slug: str, *, recent: bool = False) -> Campaign:
     campaign = store.get_public_recent(slug) if recent else store.get_public(slug)
     if campaign is None:
         abort(404)
+    page_language.note_language(campaign)
     return campaign
 
 
@@ -48,16 +51,21 @@ def _render_campaign(campaign: Campaign, form: SignForm | None, status: int = 20
     count = tallies.confirmed_count(campaign.id)
     slots.setdefault("form_token", _form_token(campaign))
     form = form if preview or campaign.accepts_signatures(utcnow()) else None
+    shown = page_language.shown(campaign)
     return render_template(
         "public/campaign.html",
-        campaign=campaign,
+        campaign=shown,
+        written_in=page_language.written_in(shown),
+        page_languages=page_language.page_languages(campaign),
+        language_alternates=page_language.alternates(campaign),
         form=form,
         count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         signers=signatures.latest_public(campaign.id),
-        body_html=_campaign_body(campaign, can_sign=form is not None, shared=not preview),
+        body_html=_campaign_body(shown, can_sign=form is not None, shared=not preview),
         card_image_url=public_url("public.card_image", slug=campaign.slug,
-                                  v=social_card.count_bucket(count)),
+                                  v=social_card.count_bucket(count),
+                                  lang=shown.language if shown.language != campaign.language else None),
         notice=notice,
         preview=preview,
         # Sending an update or recording a delivery moves updated_at (store.touch): the key
@@ -77,11 +85,11 @@ def _state_map(campaign_id: int) -> dict:
     states = constituents.map_state_counts(campaign_id)
     if not tile_map.on_the_map(states):
         return {}
-    return {"state_map": tile_map.state_map(states, map_id="state-map", title="Signatures by US state"),
+    return {"state_map": tile_map.state_map(states, map_id="state-map", title=gettext("Signatures by US state")),
             "state_rows": tile_map.table_rows(states)}
 
 
-def _campaign_body(campaign: Campaign, *, can_sign: bool, shared: bool = True) -> Markup:
+def _campaign_body(campaign: translations.CampaignView, *, can_sign: bool, shared: bool = True) -> Markup:
     """The article, commentary and cards; rendered once per version for visitors who have not signed.
 
     The key holds the campaign's updated_at, which every edit of it, its article or its
@@ -101,7 +109,8 @@ def _campaign_body(campaign: Campaign, *, can_sign: bool, shared: bool = True) -
     # A letter signed with this visitor's name is theirs alone; a draft's preview is no one's.
     if signer is not None or not shared:
         return render()
-    key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url)
+    key = (campaign.id, "body", campaign.updated_at, can_sign, request.host_url,
+           page_language.interface_language(), campaign.language)
     return cache.cached(key, render)
 
 
@@ -124,7 +133,8 @@ def _session_signer(campaign: Campaign) -> action_cards.Signer | None:
 def index():
     open_campaigns = store.list_open(utcnow())
     counts = tallies.confirmed_counts([c.id for c in open_campaigns])
-    page = render_template("public/index.html", campaigns=open_campaigns, counts=counts)
+    shown = translations.localized_all(open_campaigns, page_language.interface_language())
+    page = render_template("public/index.html", campaigns=shown, counts=counts)
     return shared_caching.shared(current_app.make_response(page), current_app.config["PAGE_CACHE_SECONDS"],
                                  browser_seconds=0)
 
@@ -134,19 +144,22 @@ def campaign(slug: str):
     campaign = store.get_public_recent(slug)
     if campaign is None:
         return _draft_preview(slug)
+    page_language.note_language(campaign)
     ref = request.args.get("ref", "")
     if _session_signer(campaign) is not None:
         # Signed in this browser: "You signed" and the next steps, not an empty form again.
         return _render_campaign(campaign, forms.sign_form(campaign, ref=ref), signed_here=True,
-                                share_links=action_cards.share_links(campaign, _page_url(campaign)),
+                                share_links=action_cards.share_links(page_language.shown(campaign), _page_url(campaign)),
                                 representatives_url=find_representatives.representatives_url(campaign))
     # The page is the same for every visitor without a session but for their share channel:
     # render it once per few seconds with a slot, then fill the slot per request. It sets no
     # cookie (the form carries a form token instead), so shared caches may keep it briefly;
     # browsers ask again each time and get a 304 while it has not changed.
-    page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url, _form_token(campaign)),
+    page = cache.cached((campaign.id, "page", campaign.updated_at, request.host_url, _form_token(campaign),
+                         page_language.interface_language(), choice.explicit_language()),
                         lambda: _render_campaign(campaign, forms.sign_form(campaign), ref_value=_REF_SLOT)[0])
     response = current_app.make_response(page.replace(_REF_SLOT, escape(ref)))
+    response.vary.add("Accept-Language")  # one address, a page per language the browser prefers
     return shared_caching.shared(response, current_app.config["PAGE_CACHE_SECONDS"], browser_seconds=0)
 
 
@@ -166,6 +179,7 @@ def _draft_preview(slug: str):
         draft = memberships.visible_campaign(current_user.organizer, slug)
     if draft is None or draft.status != CampaignStatus.DRAFT:
         abort(404)
+    page_language.note_language(draft)
     page, status = _render_campaign(draft, forms.sign_form(draft), preview=True)
     return page, status, {"Cache-Control": "no-store"}
 
@@ -200,11 +214,11 @@ def _refused_post(campaign: Campaign) -> tuple[int, str] | None:
     try:
         form_tokens.check_post(campaign.id, now=utcnow())
     except form_tokens.SentElsewhere:
-        return 403, ("This form was sent from another site, so nothing was signed. "
-                     "If you meant to sign, check your details below and sign again.")
+        return 403, gettext("This form was sent from another site, so nothing was signed. "
+                            "If you meant to sign, check your details below and sign again.")
     except (form_tokens.TokenInvalid, form_tokens.TokenExpired):
-        return 400, ("This form was open too long, so nothing was signed yet. "
-                     "Your details are still below: check them and sign again.")
+        return 400, gettext("This form was open too long, so nothing was signed yet. "
+                            "Your details are still below: check them and sign again.")
     return None
 
 
@@ -219,8 +233,9 @@ def sign_page(slug: str):
 def signed(slug: str):
     # The same page whether the address was new, pending or confirmed: it reveals nothing.
     campaign = _campaign_or_404(slug, recent=True)
-    cards = action_cards.build(campaign, _page_url(campaign), _session_signer(campaign))
-    return render_template("public/signed.html", campaign=campaign,
+    shown = page_language.shown(campaign)
+    cards = action_cards.build(shown, _page_url(campaign), _session_signer(campaign))
+    return render_template("public/signed.html", campaign=shown,
                            signed_here=signer_memory.recall(campaign) is not None,
                            cards=[c for c in cards if c.kind in ("contact", "letter", "share")],
                            representatives=find_representatives.after_signing(campaign))
@@ -239,13 +254,13 @@ def confirm(slug: str, token: str):
     except confirmations.TokenExpired:
         return _token_problem(campaign, 410, expired=True)
     if signature.status == SignatureStatus.INVALIDATED:
-        return _no_referrer(render_template("public/closed.html", campaign=campaign, invalidated=True)), 409
+        return _no_referrer(render_template("public/closed.html", campaign=page_language.shown(campaign), invalidated=True)), 409
     if signature.status == SignatureStatus.PENDING and not campaign.accepts_signatures(now):
-        return _no_referrer(render_template("public/closed.html", campaign=campaign)), 409
+        return _no_referrer(render_template("public/closed.html", campaign=page_language.shown(campaign))), 409
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         # Mail scanners follow links: only the button's POST confirms.
-        return _no_referrer(render_template("public/confirm.html", campaign=campaign, form=form))
+        return _no_referrer(render_template("public/confirm.html", campaign=page_language.shown(campaign), form=form))
     signatures.confirm(signature, now=now)
     db.session.commit()
     signer_memory.note_confirmed(campaign)
@@ -257,7 +272,8 @@ def confirm(slug: str, token: str):
 
 
 def _token_problem(campaign: Campaign, status: int, *, expired: bool):
-    page = render_template("public/token_problem.html", campaign=campaign, expired=expired, form=ResendForm())
+    page = render_template("public/token_problem.html", campaign=page_language.shown(campaign), expired=expired,
+                           form=ResendForm())
     return _no_referrer(page), status
 
 
@@ -272,12 +288,13 @@ def confirmed(slug: str):
     campaign = _campaign_or_404(slug, recent=True)
     count = tallies.confirmed_count(campaign.id)
     page_url = _page_url(campaign)
-    cards = action_cards.build(campaign, page_url, _session_signer(campaign))
+    shown = page_language.shown(campaign)
+    cards = action_cards.build(shown, page_url, _session_signer(campaign))
     return render_template(
-        "public/confirmed.html", campaign=campaign, count=count,
+        "public/confirmed.html", campaign=shown, count=count,
         percent=tallies.progress_percent(count, campaign.goal),
         confirmed_here=signer_memory.confirmed_here(campaign),
-        share_links=action_cards.share_links(campaign, page_url),
+        share_links=action_cards.share_links(shown, page_url),
         copy_url=sharing.tagged(page_url, "copy"),
         cards=[card for card in cards if card.kind not in ("share", "petition")],
         representatives_url=find_representatives.representatives_url(campaign))
@@ -289,22 +306,24 @@ def resend(slug: str):
     campaign = _campaign_or_404(slug)
     if not campaign.accepts_signatures(utcnow()):
         # No link could confirm anything now (confirm() refuses): say so, whatever the address.
-        return render_template("public/resend.html", campaign=campaign, closed=True), 409
+        return render_template("public/resend.html", campaign=page_language.shown(campaign), closed=True), 409
     form = ResendForm()
     if request.method == "GET":
-        return render_template("public/resend.html", campaign=campaign, form=form, sent=False)
+        return render_template("public/resend.html", campaign=page_language.shown(campaign), form=form, sent=False)
     if not form.validate_on_submit():
-        return render_template("public/resend.html", campaign=campaign, form=form, sent=False), 422
+        return render_template("public/resend.html", campaign=page_language.shown(campaign), form=form, sent=False), 422
     signatures.resend_confirmation(campaign, form.clean_email, now=utcnow())
     db.session.commit()
     # Same answer whatever the address: the page must not reveal who signed.
-    return render_template("public/resend.html", campaign=campaign, form=form, sent=True)
+    return render_template("public/resend.html", campaign=page_language.shown(campaign), form=form, sent=True)
 
 
 @bp.get("/c/<slug>/card.png")
 def card_image(slug: str):
     """The social preview image, rebuilt only when the rounded count changes."""
-    campaign = _campaign_or_404(slug)
+    original = _campaign_or_404(slug)
+    # The card of the language named in its address (?lang=es), the same for every browser.
+    campaign = translations.localized(original, request.args.get("lang") or original.language)
     count = social_card.count_bucket(tallies.confirmed_count(campaign.id))
     headline = campaign.article.headline if campaign.article else ""
     key = (campaign.id, campaign.title, headline, count, campaign.goal)

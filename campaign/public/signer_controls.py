@@ -15,6 +15,7 @@ from campaign.campaigns import store
 from campaign.clock import utcnow
 from campaign.extensions import csrf, db
 from campaign.models import Campaign
+from campaign.public import page_language
 from campaign.public.forms import ConfirmForm, ResendForm
 from campaign.signing import removal, removal_links
 from campaign.updates import consent
@@ -45,9 +46,10 @@ def remove(slug: str, token: str):
         signature = removal_links.signature_to_remove(campaign, token, now=utcnow())
     except (removal_links.LinkInvalid, removal_links.LinkExpired) as error:
         return _link_problem(error)
+    page_language.note_language(campaign)
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
-        return render_template("signer/remove.html", campaign=campaign, form=form,
+        return render_template("signer/remove.html", campaign=page_language.shown(campaign), form=form,
                                name=signature.full_name, email=removal_links.mask_email(signature.email),
                                public=_is_public(campaign))
     removal.remove(campaign, signature)
@@ -63,7 +65,10 @@ def _is_public(campaign: Campaign) -> bool:
 @bp.get("/c/<slug>/removed")
 def removed(slug: str):
     # A draft's title stays private: the page then just says it is done.
-    return render_template("signer/removed.html", campaign=store.get_public(slug))
+    campaign = store.get_public(slug)
+    if campaign is not None:
+        page_language.note_language(campaign)
+    return render_template("signer/removed.html", campaign=campaign and page_language.shown(campaign))
 
 
 @bp.route("/delete-my-data", methods=["GET", "POST"])
@@ -74,7 +79,7 @@ def delete_my_data():
         return render_template("signer/delete_my_data.html", form=form, sent=False)
     if not form.validate_on_submit():
         return render_template("signer/delete_my_data.html", form=form, sent=False), 422
-    removal.request_deletion(form.clean_email, now=utcnow())
+    removal.request_deletion(form.clean_email, now=utcnow(), language=page_language.interface_language())
     db.session.commit()
     # The same answer whatever the address: the page must not reveal who signed.
     return render_template("signer/delete_my_data.html", form=form, sent=True)
@@ -107,6 +112,7 @@ def _to_unsubscribe(slug: str, token: str):
     campaign = store.get_by_slug(slug) if store.is_valid_slug(slug) else None
     if campaign is None:
         raise removal_links.LinkInvalid()
+    page_language.note_language(campaign)
     return campaign, removal_links.signature_to_unsubscribe(campaign, token, now=utcnow())
 
 
@@ -117,7 +123,7 @@ def unsubscribe(slug: str, token: str):
         campaign, signature = _to_unsubscribe(slug, token)
     except (removal_links.LinkInvalid, removal_links.LinkExpired) as error:
         return _link_problem(error)
-    return render_template("signer/unsubscribe.html", campaign=campaign, done=False,
+    return render_template("signer/unsubscribe.html", campaign=page_language.shown(campaign), done=False,
                            email=removal_links.mask_email(signature.email),
                            already=not signature.contact_ok)
 
@@ -133,5 +139,5 @@ def unsubscribe_now(slug: str, token: str):
         return _link_problem(error)
     consent.withdraw(campaign, signature)
     db.session.commit()
-    return render_template("signer/unsubscribe.html", campaign=campaign, done=True,
+    return render_template("signer/unsubscribe.html", campaign=page_language.shown(campaign), done=True,
                            email=removal_links.mask_email(signature.email), already=False)

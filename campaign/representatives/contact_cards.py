@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from campaign import cache
@@ -17,18 +20,18 @@ from campaign.places import districts, regions, towns
 from campaign.representatives import greetings, outreach, seats
 
 _US_OFFICES = {
-    "senator": ("U.S. Senator", "Senator"),
-    "representative": ("U.S. Representative", "Representative"),
-    "delegate": ("Delegate to the U.S. House", "Delegate"),
+    "senator": (_l("U.S. Senator"), "Senator"),
+    "representative": (_l("U.S. Representative"), "Representative"),
+    "delegate": (_l("Delegate to the U.S. House"), "Delegate"),
 }
-_OTHER_OFFICES = {"mp": "Member of Parliament"}
+_OTHER_OFFICES = {"mp": _l("Member of Parliament")}
 
 # What the visitor says they did, and how it reads once noted.
 _WAYS = {
-    OutreachChannel.EMAIL: ("By email", "Contacted by email ✓"),
-    OutreachChannel.PHONE: ("By phone", "Contacted by phone ✓"),
-    OutreachChannel.FORM: ("Through their web form", "Contacted through their web form ✓"),
-    OutreachChannel.LETTER: ("By letter", "Contacted by letter ✓"),
+    OutreachChannel.EMAIL: (_l("By email"), _l("Contacted by email ✓")),
+    OutreachChannel.PHONE: (_l("By phone"), _l("Contacted by phone ✓")),
+    OutreachChannel.FORM: (_l("Through their web form"), _l("Contacted through their web form ✓")),
+    OutreachChannel.LETTER: (_l("By letter"), _l("Contacted by letter ✓")),
 }
 
 
@@ -121,7 +124,7 @@ def _sections(place: districts.Place, found: list[Representative],
         if place.shared:
             heading = area
         else:
-            heading = "Your representative" if len(members) < 2 else "Your representatives"
+            heading = _("Your representative") if len(members) < 2 else _("Your representatives")
         sections.append(Section(heading, code, area, [cards[r.id] for r in members]))
     return sections
 
@@ -146,16 +149,20 @@ def district_label(country: str, code: str, stored_name: str = "") -> str:
     """A district's name: as imported, else "Minnesota's 5th congressional district"."""
     if stored_name:
         return stored_name
-    state, _, number = code.partition("-")
+    state, _dash, number = code.partition("-")
     if country == "US" and state:
         if number == "AL":
-            return f"{regions.state_name(state)} (at large)"
+            return _("%(state)s (at large)", state=regions.state_name(state))
         if number.isdigit():
-            return f"{regions.state_name(state)}'s {_ordinal(int(number))} congressional district"
+            return _("%(state)s's %(ordinal)s congressional district",
+                     state=regions.state_name(state), ordinal=_ordinal(int(number)))
     return code
 
 
 def _ordinal(n: int) -> str:
+    if not str(get_locale() or "en").startswith("en"):
+        # Other languages write their ordinals as their catalog says ("5.º" in Spanish).
+        return _("%(number)s.", number=n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -167,8 +174,8 @@ def _region_label(country: str, region: str) -> str:
 def _state_wide_heading(found: list[Representative]) -> str:
     senators = [r for r in found if not r.district and r.office == "senator"]
     if senators and len(senators) == len([r for r in found if not r.district]):
-        return "Your senator" if len(senators) == 1 else "Your senators"
-    return "Representing your whole region"
+        return _("Your senator") if len(senators) == 1 else _("Your senators")
+    return _("Representing your whole region")
 
 
 def _web_link(url: str) -> str:
@@ -179,9 +186,10 @@ def _web_link(url: str) -> str:
 def _office(representative: Representative) -> tuple[str, str]:
     """(the office as shown, the title a letter greets them with)."""
     if representative.country == "US" and representative.office in _US_OFFICES:
-        return _US_OFFICES[representative.office]
+        shown, title = _US_OFFICES[representative.office]
+        return str(shown), title
     office = representative.office
-    return _OTHER_OFFICES.get(office, office.replace("_", " ").capitalize()), ""
+    return str(_OTHER_OFFICES.get(office, office.replace("_", " ").capitalize())), ""
 
 
 def _area(representative: Representative) -> str:
@@ -211,6 +219,6 @@ def _card(representative: Representative, subject: str, letter: str,
         mailto=sharing.mailto(representative.email, subject=subject, body=addressed)
         if representative.email else "",
         letter=addressed,
-        ways=tuple(Way(channel, *_WAYS[OutreachChannel(channel)], done=channel in marked)
+        ways=tuple(Way(channel, *map(str, _WAYS[OutreachChannel(channel)]), done=channel in marked)
                    for channel in outreach.channels_for(representative)),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from campaign import cache
@@ -96,7 +98,7 @@ def match_contacts(country: str, named: Iterable[tuple[int | None, int, str, str
     candidates = _candidates(country)
     decided = [_decide(country, action_id, index, name, office, candidates)
                for action_id, index, name, office in named]
-    ids = {rep_id for rep_id, _ in decided if rep_id is not None}
+    ids = {rep_id for rep_id, _match in decided if rep_id is not None}
     records = {r.id: r for r in db.session.scalars(
         select(Representative).where(Representative.id.in_(ids)))} if ids else {}
     return [_with_official(match, records.get(rep_id)) for rep_id, match in decided]
@@ -108,7 +110,7 @@ def _with_official(match: Match, record: Representative | None) -> Match:
             return match
         # Deleted by an import between the two queries: as good as not imported.
         return Match(match.name, match.office, match.action_id, match.contact_index, NO_NAME,
-                     f"No imported representative is named {match.name}.")
+                     _("No imported representative is named %(name)s.", name=match.name))
     return Match(match.name, match.office, match.action_id, match.contact_index, match.status,
                  match.reason, official_of(record))
 
@@ -160,34 +162,32 @@ def _decide(country: str, action_id: int | None, index: int, name: str, office: 
 
     said = official_names.read(name, office, country)
     if not candidates:
-        return result(NO_DATA, f"No representatives of {country} are imported yet.")
+        return result(NO_DATA, _("No representatives of %(country)s are imported yet.", country=country))
     found = [c for c in candidates
              if official_names.names_agree(said.words, c.words, c.family)]
     if not said.words or not found:
-        return result(NO_NAME, f"No imported representative is named {name or '(no name)'}.")
+        return result(NO_NAME, _("No imported representative is named %(name)s.", name=name or _("(no name)")))
     if said.offices:
         in_office = [c for c in found if c.office in said.offices]
         if not in_office:
-            return result(OFFICE, f"{_list(found)} {_is(found)} not {_article(said.office_text)}.")
+            return result(OFFICE, _not_in_office(found, said.office_text))
         found = in_office
     region = _region_said(said, country, candidates)
     if region:
         in_region = [c for c in found if _same_region(c.region, region)]
         if not in_region:
-            return result(REGION, f"The article says {_place(country, region)}; {_list(found)} "
-                                  f"{'sits' if len(found) == 1 else 'sit'} for {_places(found)}.")
+            return result(REGION, _elsewhere(_place(country, region), found))
         found = in_region
     if said.district:
         in_district = [c for c in found if not c.district or c.district == said.district]
         if not in_district:
-            return result(REGION, f"The article says {said.district}; {_list(found)} "
-                                  f"{'sits' if len(found) == 1 else 'sit'} for {_places(found)}.")
+            return result(REGION, _elsewhere(said.district, found))
         found = in_district
     if len(found) > 1:
-        return result(AMBIGUOUS, f"{len(found)} representatives match {name}: {_list(found)}; "
-                                 "the article does not say which.")
+        return result(AMBIGUOUS, _("%(num)s representatives match %(name)s: %(list)s; the article does not "
+                                   "say which.", num=len(found), name=name, list=_list(found)))
     [chosen] = found
-    return result(MATCHED, f"Matched to {_describe(chosen)}.", chosen.id)
+    return result(MATCHED, _("Matched to %(official)s.", official=_describe(chosen)), chosen.id)
 
 
 def _region_said(said: Named, country: str, candidates: list[_Candidate]) -> str:
@@ -207,15 +207,24 @@ def _describe(candidate: _Candidate) -> str:
 
 
 def _list(found: list[_Candidate]) -> str:
-    return ", ".join(_describe(c) for c in found[:5]) + (" and others" if len(found) > 5 else "")
+    listed = ", ".join(_describe(c) for c in found[:5])
+    return _("%(list)s and others", list=listed) if len(found) > 5 else listed
 
 
-def _is(found: list[_Candidate]) -> str:
-    return "is" if len(found) == 1 else "are"
+def _not_in_office(found: list[_Candidate], office: str) -> str:
+    """Why the representatives of that name do not count: none holds the office the article gives."""
+    if office:
+        return ngettext("%(list)s is not a %(office)s.", "%(list)s are not a %(office)s.", len(found),
+                        list=_list(found), office=office.lower())
+    return ngettext("%(list)s is not in that office.", "%(list)s are not in that office.", len(found),
+                    list=_list(found))
 
 
-def _article(office: str) -> str:
-    return f"a {office.lower()}" if office else "in that office"
+def _elsewhere(said: str, found: list[_Candidate]) -> str:
+    """Why the representatives of that name do not count: they sit for another place."""
+    return ngettext("The article says %(place)s; %(list)s sits for %(places)s.",
+                    "The article says %(place)s; %(list)s sit for %(places)s.", len(found),
+                    place=said, list=_list(found), places=_places(found))
 
 
 def _place(country: str, region: str) -> str:

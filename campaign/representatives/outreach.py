@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from campaign.extensions import db
 from campaign.models import Outreach, OutreachChannel, Representative
 from campaign.models.types import new_uuid
+from campaign.webhooks import queue as webhooks
 
 CHANNELS = tuple(OutreachChannel)
 
@@ -44,7 +45,10 @@ def record(campaign_id: int, representative: Representative, channel: str, visit
             index_elements=["campaign_id", "representative_id", "channel", "visitor_key"])
         .returning(Outreach.__table__.c.id)
     )
-    return db.session.execute(statement).scalar() is not None
+    new_id = db.session.execute(statement).scalar()
+    if new_id is not None:
+        webhooks.outreach_recorded(campaign_id, new_id, now=now)
+    return new_id is not None
 
 
 def contacted_by(campaign_id: int, visitor: str,

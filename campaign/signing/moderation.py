@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, delete, func, or_, select, update
 
 from campaign import audit, cache
 from campaign.abuse import network
+from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import (
     Campaign,
@@ -19,6 +21,7 @@ from campaign.models import (
 )
 from campaign.ops import security
 from campaign.signing import bounces, signer_mail
+from campaign.webhooks import queue as webhooks
 
 
 class InvalidFilter(ValueError):
@@ -97,7 +100,7 @@ HASH_PREFIX_MIN = 8
 def _hash_prefix(value: str, field: str) -> str:
     value = value.strip().lower()
     if not HASH_PREFIX_MIN <= len(value) <= 64 or any(c not in "0123456789abcdef" for c in value):
-        raise InvalidFilter(f"Enter {HASH_PREFIX_MIN} to 64 of the characters 0-9 and a-f.", field)
+        raise InvalidFilter(_("Enter %(min)s to %(max)s of the characters 0-9 and a-f.", min=HASH_PREFIX_MIN, max=64), field)
     return value
 
 
@@ -177,6 +180,7 @@ def release(campaign: Campaign, query: Select, *, organizer: Organizer, now: dat
             signature.status = SignatureStatus.CONFIRMED
             signature.confirmed_at = now
             signer_mail.send_thanks(campaign, signature, now=now)
+            webhooks.signature_confirmed(signature, now=now)
         released += 1
     audit.record("signers.released", organizer=organizer, campaign=campaign, count=released)
     cache.forget(campaign.id)
@@ -208,6 +212,7 @@ def delete_signer(campaign: Campaign, signature: Signature, *, organizer: Organi
         OutboxMessage.campaign_id == campaign.id,
         OutboxMessage.recipient_key == signature.email_key,
     ).values(to_address="", body="", recipient_key=None, token_nonce=None))
+    webhooks.signature_removed(signature, now=utcnow())
     db.session.delete(signature)
     audit.record("signer.deleted", organizer=organizer, campaign=campaign, status=status, **detail)
     cache.forget(campaign.id)

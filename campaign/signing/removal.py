@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from campaign.extensions import db
+from campaign.languages import translations
 from campaign.mail import outbox
 from campaign.models import Campaign, OutboxMessage, Signature
 from campaign.signing import moderation, removal_links
@@ -36,11 +38,12 @@ def signatures_of(email_key: str) -> list[Signature]:
     ))
 
 
-def request_deletion(email: str, *, now: datetime) -> bool:
+def request_deletion(email: str, *, now: datetime, language: str = "en") -> bool:
     """Email a deletion link to an address that signed something; False when nothing was sent.
 
     The link names the address's oldest signature; at most EMAILS_PER_ADDRESS_PER_DAY such
-    emails a day. The caller shows the same answer either way.
+    emails a day. The caller shows the same answer either way. The email speaks `language`
+    (the page it was asked from), each campaign's title in it where translated.
     """
     key = duplicate_key(email)
     found = signatures_of(key)
@@ -52,12 +55,14 @@ def request_deletion(email: str, *, now: datetime) -> bool:
     limit = current_app.config["EMAILS_PER_ADDRESS_PER_DAY"]
     if anchor is None or _requests_since(key, now - timedelta(days=1)) >= limit:
         return False
-    body = render_template(
-        "email/data_request.txt", campaigns=[s.campaign for s in found],
-        link=removal_links.deletion_link(anchor, now=now),
-        hours=current_app.config["DATA_REQUEST_LINK_HOURS"])
+    with translations.speaking(language):
+        body = render_template(
+            "email/data_request.txt", campaigns=[translations.localized(s.campaign, language) for s in found],
+            link=removal_links.deletion_link(anchor, now=now),
+            hours=current_app.config["DATA_REQUEST_LINK_HOURS"])
+        subject = _("Delete your signatures")
     outbox.enqueue(kind=DATA_REQUEST_KIND, to_address=anchor.email,
-                   subject="Delete your signatures", body=body, recipient_key=key)
+                   subject=subject, body=body, recipient_key=key)
     return True
 
 

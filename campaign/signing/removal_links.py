@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from campaign.extensions import db
+from campaign.languages import translations
 from campaign.links import public_url
 from campaign.models import Campaign, Signature
 
@@ -72,7 +73,8 @@ def mask_email(email: str) -> str:
 
 def removal_link(campaign: Campaign, signature: Signature, *, now: datetime) -> str:
     """The "Not you? Remove this signature" link for an email to this signer."""
-    return public_url("signer.remove", slug=campaign.slug, token=_token(REMOVE, signature, now))
+    return public_url("signer.remove", slug=campaign.slug, token=_token(REMOVE, signature, now),
+                      lang=translations.link_language(campaign, signature.language))
 
 
 def signature_to_remove(campaign: Campaign, token: str, *, now: datetime) -> Signature:
@@ -102,7 +104,8 @@ def deletion_anchor(token: str, *, now: datetime) -> Signature:
 def unsubscribe_link(campaign: Campaign, signature: Signature, *, now: datetime) -> str:
     """The one-click address that stops this campaign's updates to this signer (RFC 8058)."""
     return public_url("signer.unsubscribe", slug=campaign.slug,
-                      token=_token(UNSUBSCRIBE, signature, now))
+                      token=_token(UNSUBSCRIBE, signature, now),
+                      lang=translations.link_language(campaign, signature.language))
 
 
 def signature_to_unsubscribe(campaign: Campaign, token: str, *, now: datetime) -> Signature:

@@ -16,6 +16,7 @@ from campaign.models.types import new_uuid
 from campaign.places import countries, districts, regions
 from campaign.signing import signer_mail
 from campaign.signing.signer_input import duplicate_key
+from campaign.webhooks import queue as webhooks
 
 
 class CampaignClosed(Exception):
@@ -111,6 +112,7 @@ def sign(campaign: Campaign, details: SignerDetails, *, now: datetime) -> Signed
     signature = Signature(id=new_id, **values)  # not added: the row is already written
     if counts_at_once:
         signer_mail.send_thanks(campaign, signature, now=now, first=True)
+        webhooks.signature_confirmed(signature, now=now)
     else:
         signer_mail.send_confirmation(campaign, signature, now=now, first=True)
     return Signed(count_changed=counts_at_once, new_id=new_id)
@@ -226,5 +228,6 @@ def confirm(signature: Signature, *, now: datetime) -> bool:
         return False
     signature.status = SignatureStatus.CONFIRMED
     signature.confirmed_at = now
+    webhooks.signature_confirmed(signature, now=now)
     return True
 

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 import email_validator
+from flask_babel import gettext as _
 
 from campaign.places import countries
 
@@ -41,9 +42,15 @@ def _refuse_hidden_characters(value: str, *, allow: str = "") -> None:
         if char in allow or char in _ALLOWED_FORMAT:
             continue
         if char == "\ufffd":
-            raise InvalidInput("Contains a character that could not be read.")
+            raise InvalidInput(_("Contains a character that could not be read."))
         if unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
-            raise InvalidInput("Contains a control or invisible character.")
+            raise InvalidInput(_("Contains a control or invisible character."))
+
+
+def check_printable(value: str, *, allow: str = "") -> None:
+    """Raise InvalidInput if value holds a control or invisible character (joiners and allow
+    excepted): the rule of names, for any other text a person types."""
+    _refuse_hidden_characters(value, allow=allow)
 
 
 def _a_word_starts_with_a_mark(value: str) -> bool:
@@ -62,18 +69,18 @@ def clean_name(raw: str | None) -> str:
     _refuse_hidden_characters(value)
     value = _collapse_spaces(value)
     if not value:
-        raise InvalidInput("Please enter your name.")
+        raise InvalidInput(_("Please enter your name."))
     if len(value) > NAME_MAX:
-        raise InvalidInput(f"Please keep your name to {NAME_MAX} characters.")
+        raise InvalidInput(_("Please keep your name to %(num)d characters.", num=NAME_MAX))
     if _a_word_starts_with_a_mark(value):
-        raise InvalidInput("Your name, or a word in it, cannot start with an accent or other "
-                           "combining mark: type the letter first.")
+        raise InvalidInput(_("Your name, or a word in it, cannot start with an accent or other "
+                             "combining mark: type the letter first."))
     if not any(unicodedata.category(c)[0] in "LN" for c in value):
-        raise InvalidInput("Your name needs at least one letter or digit.")
+        raise InvalidInput(_("Your name needs at least one letter or digit."))
     if value.startswith(_FORMULA_STARTS):
-        raise InvalidInput("Your name cannot start with =, +, - or @.")
+        raise InvalidInput(_("Your name cannot start with =, +, - or @."))
     if _URL.search(value):
-        raise InvalidInput("Your name cannot contain a web address.")
+        raise InvalidInput(_("Your name cannot contain a web address."))
     return value
 
 
@@ -81,7 +88,7 @@ def clean_email(raw: str | None, *, check_deliverability: bool = False) -> str:
     """A syntactically valid address (international allowed), in its normalized form."""
     value = (raw or "").strip()
     if not value:
-        raise InvalidInput("Please enter your email address.")
+        raise InvalidInput(_("Please enter your email address."))
     try:
         result = email_validator.validate_email(
             value,
@@ -92,7 +99,7 @@ def clean_email(raw: str | None, *, check_deliverability: bool = False) -> str:
             allow_display_name=False,
         )
     except email_validator.EmailNotValidError as error:
-        raise InvalidInput(f"This email address is not valid: {error}") from None
+        raise InvalidInput(_("This email address is not valid: %(reason)s", reason=error)) from None
     return result.normalized
 
 
@@ -129,9 +136,9 @@ def clean_country(raw: str | None, *, default: str) -> str:
     value = raw.strip(" ")
     value = value.upper() if value.isascii() else ""
     if value == "UK":
-        raise InvalidInput("Use GB for the United Kingdom.")
+        raise InvalidInput(_("Use GB for the United Kingdom."))
     if not countries.is_assigned(value):
-        raise InvalidInput("Please choose a country from the list.")
+        raise InvalidInput(_("Please choose a country from the list."))
     return value
 
 
@@ -146,22 +153,22 @@ def clean_postcode(raw: str | None, country: str) -> str:
     if country == "GB":
         match = _GB_POSTCODE.match(compact)
         if not value:
-            raise InvalidInput("Please enter your postcode.")
+            raise InvalidInput(_("Please enter your postcode."))
         if not match:
-            raise InvalidInput("Please enter a UK postcode, like SW1A 1AA.")
+            raise InvalidInput(_("Please enter a UK postcode, like SW1A 1AA."))
         return f"{match.group(1)} {match.group(2)}"
     if country == "US":
         if not value:
-            raise InvalidInput("Please enter your ZIP code.")
+            raise InvalidInput(_("Please enter your ZIP code."))
         match = _US_ZIP.match(value)
         if not match:
-            raise InvalidInput("Please enter a 5-digit ZIP code, or ZIP+4 like 12345-6789.")
+            raise InvalidInput(_("Please enter a 5-digit ZIP code, or ZIP+4 like 12345-6789."))
         return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
     if not value:
         return ""
     if len(value) > POSTCODE_MAX or not value.isascii() or not _OTHER_POSTCODE.match(value):
         raise InvalidInput(
-            f"A postcode has at most {POSTCODE_MAX} letters, digits, spaces or hyphens."
+            _("A postcode has at most %(num)d letters, digits, spaces or hyphens.", num=POSTCODE_MAX)
         )
     return value
 
@@ -172,5 +179,11 @@ def clean_comment(raw: str | None) -> str:
     value = value.strip()
     _refuse_hidden_characters(value, allow="\n\t")
     if len(value) > COMMENT_MAX:
-        raise InvalidInput(f"Please keep your comment to {COMMENT_MAX} characters.")
+        raise InvalidInput(_("Please keep your comment to %(num)d characters.", num=COMMENT_MAX))
     return value
+
+
+def clean_source(raw: str | None) -> str:
+    """The share channel a signer came from ("ref" on a link): a short token, or nothing."""
+    value = (raw or "").strip().lower()[:40]
+    return value if value.replace("-", "").replace("_", "").isalnum() and value.isascii() else ""

@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from campaign.extensions import db
+from campaign.languages import translations
 from campaign.links import public_url
 from campaign.mail import outbox
 from campaign.models import Campaign, OutboxMessage, OutboxStatus, Signature
@@ -21,18 +23,23 @@ def _send(
     kind: str, campaign: Campaign, signature: Signature, now: datetime, *, subject: str, link: str,
     nonce: str | None = None,
 ) -> None:
-    body = render_template(
-        f"email/{kind}.txt",
-        campaign=campaign,
-        name=signature.full_name,
-        link=link,
-        days=current_app.config["CONFIRM_TOKEN_DAYS"],
-        remove_link=removal_links.removal_link(campaign, signature, now=now),
-    )
+    # In the signer's language: the fixed text through the catalogs, the campaign's from its
+    # translation (subject is a lazy string, translated here).
+    with translations.speaking(signature.language):
+        shown = translations.localized(campaign, signature.language)
+        body = render_template(
+            f"email/{kind}.txt",
+            campaign=shown,
+            name=signature.full_name,
+            link=link,
+            days=current_app.config["CONFIRM_TOKEN_DAYS"],
+            remove_link=removal_links.removal_link(campaign, signature, now=now),
+        )
+        subject_line = f"{subject}: {shown.title}"
     outbox.enqueue(
         kind=kind,
         to_address=signature.email,
-        subject=f"{subject}: {campaign.title}",
+        subject=subject_line,
         body=body,
         campaign_id=campaign.id,
         recipient_key=signature.email_key,
@@ -108,8 +115,9 @@ def emails_since_query(campaign_id: int, recipient_key: str, since: datetime,
 
 def _queue_confirmation(campaign: Campaign, signature: Signature, now: datetime) -> None:
     nonce = confirmations.issue(signature, now=now)
-    link = public_url("public.confirm", slug=campaign.slug, token=outbox.TOKEN_PLACEHOLDER)
-    _send(CONFIRMATION_KIND, campaign, signature, now, subject="Please confirm your signature",
+    link = public_url("public.confirm", slug=campaign.slug, token=outbox.TOKEN_PLACEHOLDER,
+                      lang=translations.link_language(campaign, signature.language))
+    _send(CONFIRMATION_KIND, campaign, signature, now, subject=_l("Please confirm your signature"),
           link=link, nonce=nonce)
 
 
@@ -117,9 +125,14 @@ def _send_with_campaign_link(kind: str, subject: str, campaign: Campaign, signat
                              now: datetime, first: bool = False) -> bool:
     if not _may_email(campaign, signature, now, first):
         return False
-    _send(kind, campaign, signature, now, subject=subject,
-          link=public_url("public.campaign", slug=campaign.slug))
+    _send(kind, campaign, signature, now, subject=subject, link=_campaign_link(campaign, signature))
     return True
+
+
+def _campaign_link(campaign: Campaign, signature: Signature) -> str:
+    """The campaign's page in the signer's language."""
+    return public_url("public.campaign", slug=campaign.slug,
+                      lang=translations.link_language(campaign, signature.language))
 
 
 def send_already_signed(campaign: Campaign, signature: Signature, *, now: datetime) -> bool:
@@ -127,11 +140,11 @@ def send_already_signed(campaign: Campaign, signature: Signature, *, now: dateti
     CONFIRMATION_RESEND_MINUTES, like the link to a pending one)."""
     if not _repeat_may_email(campaign, signature, now, ALREADY_SIGNED_KIND):
         return False
-    _send(ALREADY_SIGNED_KIND, campaign, signature, now, subject="You have already signed",
-          link=public_url("public.campaign", slug=campaign.slug))
+    _send(ALREADY_SIGNED_KIND, campaign, signature, now, subject=_l("You have already signed"),
+          link=_campaign_link(campaign, signature))
     return True
 
 
 def send_thanks(campaign: Campaign, signature: Signature, *, now: datetime, first: bool = False) -> bool:
     """Thank a signer whose signature counted at once (campaigns without confirmation)."""
-    return _send_with_campaign_link("thanks", "Thank you for signing", campaign, signature, now, first)
+    return _send_with_campaign_link("thanks", _l("Thank you for signing"), campaign, signature, now, first)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from campaign import cache, database
 from campaign.abuse import network
 from campaign.counts import goals
@@ -20,7 +22,8 @@ from campaign.models import Campaign
 from campaign.signing import signatures
 from campaign.signing.signatures import SignerDetails
 
-CLOSED_NOTICE = "This petition has closed: it no longer takes signatures."
+# Lazy: shown in the language of the page that refused the signature.
+CLOSED_NOTICE = _l("This petition has closed: it no longer takes signatures.")
 
 
 class SignOutcome(enum.Enum):

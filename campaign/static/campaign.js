@@ -8,11 +8,13 @@
     setTimeout(function () { button.textContent = original; }, 2000);
   }
 
+  // The words come from the page (data-copied, data-copy-failed on <body>), in its language.
   function copy(button, text) {
     if (!navigator.clipboard) { return; }
+    var words = document.body.dataset;
     navigator.clipboard.writeText(text).then(
-      function () { flash(button, "Copied"); },
-      function () { flash(button, "Press and hold to copy"); }
+      function () { flash(button, words.copied || "Copied"); },
+      function () { flash(button, words.copyFailed || "Press and hold to copy"); }
     );
   }
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from campaign.clock import utcnow
 from campaign.counts import goals
+from campaign.languages import translations
 from campaign.links import public_url
 from campaign.models import Campaign
 from campaign.updates import segments, sending, store
@@ -29,14 +32,18 @@ def announce(campaign: Campaign, *, reached: int, next_goal: int, count: int) ->
         return 0
     now = utcnow()
     page = public_url("public.campaign", slug=campaign.slug)
-    update = store.create(
-        campaign, organizer=None, now=now,
-        title=f"{reached:,} signatures: thank you",
-        body=(f"{campaign.title} has passed its goal of {reached:,} signatures: {count:,} people "
-              f"have signed. The next goal is {next_goal:,}.\n\n"
-              f"Every signature adds weight when the petition is delivered. If you know someone "
-              f"who would sign, please send them the page: {page}"))
-    for _ in range(3):
+    # One update for every signer, so written in the campaign's own language (the email around
+    # it speaks each signer's: sending.feed).
+    with translations.speaking(campaign.language):
+        title = _("%(num)s signatures: thank you", num=format_number(reached))
+        body = _("%(title)s has passed its goal of %(reached)s signatures: %(count)s people have "
+                 "signed. The next goal is %(next_goal)s.", title=campaign.title,
+                 reached=format_number(reached), count=format_number(count),
+                 next_goal=format_number(next_goal))
+        body += "\n\n" + _("Every signature adds weight when the petition is delivered. If you know "
+                            "someone who would sign, please send them the page: %(page)s", page=page)
+    update = store.create(campaign, organizer=None, now=now, title=title, body=body)
+    for _attempt in range(3):
         try:
             return sending.send(campaign, update, everyone, expected=recipients, organizer=None, now=now)
         except sending.CountChanged as changed:  # someone confirmed or withdrew meanwhile

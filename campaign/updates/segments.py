@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 
 from campaign.extensions import db
@@ -55,7 +56,7 @@ def conditions(campaign: Campaign, segment: Segment) -> list[ColumnElement[bool]
     if segment.representative_id is not None:
         found += _seat(segment.representative_id)
     if segment.signed_from and segment.signed_before and segment.signed_from >= segment.signed_before:
-        raise InvalidSegment("signed_before", "“Signed before” must be a later day than “signed on or after”.")
+        raise InvalidSegment("signed_before", _("“Signed before” must be a later day than “signed on or after”."))
     if segment.signed_from:
         found.append(Signature.created_at >= _day(segment.signed_from))
     if segment.signed_before:
@@ -68,7 +69,7 @@ def _seat(representative_id: int) -> list[ColumnElement[bool]]:
     seat's signers whose district is its own, a seat of a whole region every signer there."""
     representative = db.session.get(Representative, representative_id)
     if representative is None:
-        raise InvalidSegment("representative_id", "No representative has that id.")
+        raise InvalidSegment("representative_id", _("No representative has that id."))
     if representative.district:
         return [Signature.country == representative.country,
                 Signature.district == representative.district]

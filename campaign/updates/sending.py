@@ -18,6 +18,7 @@ from sqlalchemy import update as update_rows
 from campaign import audit
 from campaign.campaigns import store as campaigns
 from campaign.extensions import db
+from campaign.languages import translations
 from campaign.links import public_url
 from campaign.mail import outbox
 from campaign.models import (
@@ -56,9 +57,10 @@ def _subject(campaign: Campaign, update: Update) -> str:
 
 
 def _body(campaign: Campaign, update: Update, *, name: str, unsubscribe_link: str,
-          remove_link: str) -> str:
+          remove_link: str, language: str | None = None) -> str:
     return render_template("email/update.txt", campaign=campaign, update=update, name=name,
-                           page_link=public_url("public.campaign", slug=campaign.slug),
+                           page_link=public_url("public.campaign", slug=campaign.slug,
+                                                lang=translations.link_language(campaign, language or "")),
                            unsubscribe_link=unsubscribe_link, remove_link=remove_link)
 
 
@@ -160,11 +162,16 @@ def _anything_queued() -> bool:
 
 def _enqueue(campaign: Campaign, update_row: Update, signature: Signature, now: datetime) -> None:
     unsubscribe = removal_links.unsubscribe_link(campaign, signature, now=now)
+    # In the signer's language: the email's own words, and the campaign's title where translated.
+    with translations.speaking(signature.language):
+        shown = translations.localized(campaign, signature.language)
+        subject = _subject(shown, update_row)
+        body = _body(shown, update_row, name=signature.full_name, unsubscribe_link=unsubscribe,
+                     remove_link=removal_links.removal_link(campaign, signature, now=now),
+                     language=signature.language)
     outbox.enqueue(
         kind=bounces.UPDATE_KIND, to_address=signature.email,
-        subject=_subject(campaign, update_row),
-        body=_body(campaign, update_row, name=signature.full_name, unsubscribe_link=unsubscribe,
-                   remove_link=removal_links.removal_link(campaign, signature, now=now)),
+        subject=subject, body=body,
         campaign_id=campaign.id, recipient_key=signature.email_key, list_unsubscribe=unsubscribe)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign.campaigns.store import has_control_characters
@@ -39,15 +41,15 @@ class TimelineEntry:
 def _checked(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise InvalidUpdate("title", "An update needs a title.")
+        raise InvalidUpdate("title", _("An update needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidUpdate("title", f"The title may be at most {TITLE_MAX} characters.")
+        raise InvalidUpdate("title", _("The title may be at most %(num)s characters.", num=TITLE_MAX))
     if has_control_characters(title):  # the title is the email's subject
-        raise InvalidUpdate("title", "The title cannot contain line breaks or control characters.")
+        raise InvalidUpdate("title", _("The title cannot contain line breaks or control characters."))
     if not body:
-        raise InvalidUpdate("body", "An update needs some text.")
+        raise InvalidUpdate("body", _("An update needs some text."))
     if len(body) > BODY_MAX:
-        raise InvalidUpdate("body", f"The text may be at most {BODY_MAX:,} characters.")
+        raise InvalidUpdate("body", _("The text may be at most %(num)s characters.", num=format_number(BODY_MAX)))
     return title, body
 
 

@@ -143,7 +143,11 @@ def test_with_csrf_on_it_is_told_as_unreadable_not_as_an_expired_form(app):
 
 ROUTES = state_changing_routes(lambda blueprint: True)
 URL_VALUES = {"slug": "some-campaign", "token": "t", "rep_id": 1, "action_id": 1, "rule_id": 1,
-              "signature_id": 1, "operation": "confirm", "update_id": 1, "office_key": "target"}
+              "signature_id": 1, "operation": "confirm", "update_id": 1, "office_key": "target", "language": "es",
+              # The API's identifiers and an organizer's API key.
+              "petition_id": "00000000-0000-0000-0000-000000000000",
+              "campaign_id": "00000000-0000-0000-0000-000000000000", "key_id": 1,
+              "event_id": 1, "hook_id": 1, "event_uuid": "00000000-0000-0000-0000-000000000000"}
 
 
 @pytest.mark.parametrize(("method", "rule", "endpoint"), ROUTES,

@@ -7,6 +7,7 @@ campaign in the URL; every page of the app is checked for the security headers.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -20,12 +21,15 @@ from campaign.clock import utcnow
 from campaign.extensions import db
 from campaign.models import (
     ActionKind,
+    Event,
+    EventStatus,
     ListRule,
     OrganizerRole,
     Representative,
     RuleKind,
     Signature,
     SignatureStatus,
+    Webhook,
 )
 from campaign.organizer.access import DOWNLOAD_SUFFIXES
 from campaign.public import embed
@@ -45,6 +49,10 @@ PARAMS = {
     "rule_id": lambda world: world.rule_id,  # an entry of the campaign's block list
     "update_id": lambda world: world.update_id,  # a draft update of the campaign
     "office_key": lambda world: "target",  # the campaign's own addressee, for its delivery
+    "language": lambda world: "es",  # a language of LANGUAGES the campaign may be translated into
+    "key_id": lambda world: 1,  # an API key (keys belong to organizers, not campaigns)
+    "event_id": lambda world: world.event_id,  # a published event of the campaign
+    "hook_id": lambda world: world.hook_id,  # a webhook of the campaign
 }
 # Endpoints whose GET the owner walk cannot fill in, with the reason. None today: an endpoint
 # with a new kind of parameter fails test_every_parameter_has_a_value until it is listed here
@@ -135,10 +143,23 @@ def world(app, make_campaign, make_organizer, signer):
         signature.status, signature.region = SignatureStatus.CONFIRMED, "MA"
         db.session.commit()
         signature_id = signature.id
+        start = utcnow() + timedelta(days=20)
+        event = Event(campaign_id=campaign.id, title="Town hall", starts_at=start,
+                      ends_at=start + timedelta(hours=1), timezone="America/Chicago",
+                      address="1 Main St", postcode="55401", status=EventStatus.PUBLISHED)
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+        hook = Webhook(campaign_id=campaign.id, url="https://93.184.215.14/hook",
+                       events=["signature.confirmed"], secret="whsec_test")
+        db.session.add(hook)
+        db.session.commit()
+        hook_id = hook.id
         db.session.remove()
     return SimpleNamespace(
         slug=slug, signature_id=signature_id, action_id=action_id,
-        representative_id=representative_id, rule_id=rule_id, update_id=update_id,
+        representative_id=representative_id, rule_id=rule_id, update_id=update_id, event_id=event_id,
+        hook_id=hook_id,
         owner=make_organizer("owner@example.org", campaigns_owned=[slug]),
         member=_member(app, make_organizer, slug),
         admin=make_organizer("admin@example.org", role=OrganizerRole.ADMIN),

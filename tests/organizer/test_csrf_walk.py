@@ -13,15 +13,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 
 from campaign.abuse import list_rules
-from campaign.accounts import organizers
+from campaign.accounts import api_keys, organizers
 from campaign.campaigns import store
 from campaign.clock import utcnow
 from campaign.extensions import db
-from campaign.models import ActionKind, RuleKind, Signature, SignatureStatus
+from campaign.languages import translations
+from campaign.models import (
+    ActionKind,
+    Event,
+    EventStatus,
+    RuleKind,
+    Signature,
+    SignatureStatus,
+    Webhook,
+)
 from campaign.updates import store as update_store
 from tests.conftest import ORGANIZER_PASSWORD
 from tests.helpers import FIXTURES, database_snapshot, state_changing_routes, url_of
@@ -39,6 +49,9 @@ class World:
     action_ids: tuple[int, int]
     rule_id: int
     update_id: int = 0  # a draft update, which Ada (who allowed contact) would get
+    key_id: int = 0  # the owner's API key
+    event_ids: tuple[int, int] = (0, 0)  # a confirmed offer to host, and a published event
+    hook_id: int = 0  # a webhook of the campaign
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,38 @@ CAMPAIGN_FIELDS = {"title": "Keep the river clean", "petition_text": "Stop the d
                    "target": "The County Board", "goal": "250", "default_country": "US",
                    "require_confirmation": "y"}
 
+def _event(index: int) -> Callable[[World], dict]:
+    def values(world: World) -> dict:
+        return {"slug": world.slug, "event_id": world.event_ids[index]}
+    return values
+
+
+EVENT_FORM = {"title": "Town hall", "date": (date.today() + timedelta(days=30)).isoformat(),
+              "start_time": "18:00", "end_time": "19:30", "timezone": "America/Chicago",
+              "address": "300 Nicollet Mall", "postcode": "55401", "country": "US", "host": "me"}
+
+def _hook(world: World) -> dict:
+    return {"slug": world.slug, "hook_id": world.hook_id}
+
+
 # Keyed "METHOD rule", as the url_map spells it.
 ROUTES: dict[str, Request] = {
+    "POST /organizer/c/<slug>/webhooks": Request(form={"url": "https://93.184.215.14/in",
+                                                       "events": "signature.confirmed"}),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/events": Request(
+        _hook, {"events": ["signature.confirmed", "signature.removed"]}),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/rotate": Request(_hook),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/pause": Request(_hook),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/resume": Request(_hook),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/ping": Request(_hook),
+    "POST /organizer/c/<slug>/webhooks/<int:hook_id>/delete": Request(_hook),
+    "POST /organizer/c/<slug>/events/new": Request(form=EVENT_FORM),
+    "POST /organizer/c/<slug>/events/<int:event_id>": Request(_event(1), {**EVENT_FORM, "title": "Moved"}),
+    "POST /organizer/c/<slug>/events/<int:event_id>/publish": Request(_event(0)),
+    "POST /organizer/c/<slug>/events/<int:event_id>/decline": Request(_event(0)),
+    "POST /organizer/c/<slug>/events/<int:event_id>/cancel": Request(_event(1)),
+    "POST /organizer/api-keys": Request(_nothing, {"name": "Sync", "access": "read_write"}),
+    "POST /organizer/api-keys/<int:key_id>/revoke": Request(lambda world: {"key_id": world.key_id}),
     "POST /auth/login": Request(_nothing, {"email": OWNER, "password": ORGANIZER_PASSWORD},
                                 who="nobody"),
     "POST /auth/logout": Request(_nothing),
@@ -109,6 +152,12 @@ ROUTES: dict[str, Request] = {
         _update, {"title": "The vote", "body": "Call now."}),
     "POST /organizer/c/<slug>/updates/<int:update_id>/test": Request(_update),
     "POST /organizer/c/<slug>/updates/<int:update_id>/send": Request(_update, {"expected": "1"}),
+    # The world's campaign is in English with a Spanish translation, on a site that speaks French too.
+    "POST /organizer/c/<slug>/translations/language": Request(form={"language": "fr"}),
+    "POST /organizer/c/<slug>/translations/<language>": Request(
+        lambda world: {"slug": world.slug, "language": "es"}, {"title": "Salven el río"}),
+    "POST /organizer/c/<slug>/translations/<language>/remove": Request(
+        lambda world: {"slug": world.slug, "language": "es"}),
     "POST /organizer/c/<slug>/answers/<office_key>": Request(
         lambda world: {"slug": world.slug, "office_key": "target"},
         {"delivered_on": "2026-01-05", "method": "email", "answer_status": "supports",
@@ -127,6 +176,7 @@ def token_in(page: str) -> str:
 @pytest.fixture
 def csrf_app(app):
     app.config["WTF_CSRF_ENABLED"] = True
+    app.config["LANGUAGES"] = ["en", "es", "fr"]
     return app
 
 
@@ -147,10 +197,23 @@ def _world(app, make_campaign, make_organizer, who: str) -> World:
         draft = update_store.create(campaign, title="News", body="Text", organizer=None, now=utcnow())
         rule = list_rules.add(campaign, RuleKind.BLOCK_IP, "203.0.113.7",
                               organizer=organizers.get_by_email(OWNER))
+        translations.save(campaign, "es", translations.TranslationValues(title="Mantengan limpio el río"))
+        key = api_keys.create(organizers.get_by_email(OWNER), "CRM", "read", now=utcnow()).key
+        start = utcnow() + timedelta(days=20)
+        events = [Event(campaign_id=campaign.id, title=title, starts_at=start, status=status,
+                        ends_at=start + timedelta(hours=1), timezone="America/Chicago",
+                        address="1 Main St", postcode="55401", host_name="Hana",
+                        host_email="hana@example.org", host_confirmed_at=utcnow())
+                  for title, status in [("Offer", EventStatus.PROPOSED), ("Meeting", EventStatus.PUBLISHED)]]
+        db.session.add_all(events)
+        hook = Webhook(campaign_id=campaign.id, url="https://93.184.215.14/hook",
+                       events=["signature.confirmed"], secret="whsec_test")
+        db.session.add(hook)
         db.session.commit()
         world = World(slug=slug, confirmed_id=signatures[0].id,
                       action_ids=(actions[0].id, actions[1].id), rule_id=rule.id,
-                      update_id=draft.id)
+                      update_id=draft.id, key_id=key.id,
+                      event_ids=(events[0].id, events[1].id), hook_id=hook.id)
         db.session.remove()
     return world
 

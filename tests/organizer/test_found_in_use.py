@@ -104,7 +104,8 @@ def test_logged_out_downloads_all_get_401(app, senators, cookie):
         with client.session_transaction() as session:  # signed rightly, but no such login
             session["_user_id"] = "not-a-session-token"
     for rule in _downloads(app):
-        url = rule.build({"slug": slug, "representative_id": theirs}, append_unknown=False)[1]
+        url = rule.build({"slug": slug, "representative_id": theirs, "event_id": 1},
+                         append_unknown=False)[1]
         response = client.get(url)
         response.close()
         answers[url] = (response.status_code, response.headers.get("Location"),

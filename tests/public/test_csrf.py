@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from campaign.campaigns import store
 from campaign.clock import utcnow
+from campaign.events import event_input, host_links, hosting, rsvp_links
 from campaign.extensions import db
 from campaign.mail import outbox
 from campaign.models import Signature
 from campaign.signing import removal_links, signatures
 from campaign.signing.signatures import SignerDetails
 from tests import representative_data
+from tests.events import event_factory
 from tests.helpers import (
     confirm_link,
     count_rows,
@@ -202,8 +204,80 @@ def _contacted(visitor: Visitor) -> tuple[str, dict]:
             {"channel": "phone", "country": "US", "postcode": "55401"})
 
 
+OFFER = {"title": "Kitchen table talk", "date": "2099-05-01", "start_time": "18:00",
+         "duration_minutes": "90", "timezone": "America/Chicago", "address": "1 Main St",
+         "postcode": "55401", "country": "US", "host_name": "Hana Host",
+         "host_email": "hana@example.org"}
+
+
+def _host_offer(visitor: Visitor) -> tuple[str, dict]:
+    return f"/c/{visitor.slug}/host", OFFER
+
+
+def _host_confirm(visitor: Visitor) -> tuple[str, dict]:
+    """The confirmation link of an offer to host, its email sent."""
+    with visitor.app.test_request_context():
+        campaign = store.get_by_slug(visitor.slug)
+        fields = event_input.check(event_input.EventInput(**{
+            k: v for k, v in OFFER.items() if not k.startswith("host_")}),
+            default_country="US", now=utcnow())
+        hosting.offer(campaign, hosting.HostOffer("Hana Host", "hana@example.org", fields), now=utcnow())
+        db.session.commit()
+        outbox.deliver_due()
+        db.session.remove()
+    return urlsplit(re.search(r"http\S+/host/confirm/\S+", sent_bodies()[-1])[0]).path, {}
+
+
+def _host_message(visitor: Visitor) -> tuple[str, dict]:
+    """The host page's message form of a published event with one attendee who allows it."""
+    with visitor.app.test_request_context():
+        event = event_factory.new_event(visitor.slug, host_name="Hana", host_email="hana@example.org")
+        event_factory.going(visitor.slug, event, host_may_write=True)
+        db.session.commit()
+        path = urlsplit(host_links.page_link(event)).path
+        db.session.remove()
+    return f"{path}/message", {"subject": "Parking", "body": "Behind the library."}
+
+
 # Keyed "METHOD rule", as the url_map spells it.
+def _event_path(visitor: Visitor, link) -> str:
+    """The path of a link made for a new RSVP to a new published event: link(event, rsvp, now)."""
+    with visitor.app.test_request_context():
+        event = event_factory.new_event(visitor.slug)
+        rsvp = event_factory.pending(visitor.slug, event)
+        db.session.commit()
+        path = urlsplit(link(event, rsvp, utcnow())).path
+        db.session.remove()
+    return path
+
+
+def _rsvp(visitor: Visitor) -> tuple[str, dict]:
+    with visitor.app.test_request_context():
+        event = event_factory.new_event(visitor.slug)
+        db.session.commit()
+        path = f"/c/{visitor.slug}/events/{event.uuid}/rsvp"
+        db.session.remove()
+    return path, {"full_name": "Ada Lovelace", "email": "ada@example.org", "postcode": "55401",
+                  "guests": "0"}
+
+
+def _rsvp_confirm(visitor: Visitor) -> tuple[str, dict]:
+    return _event_path(visitor, lambda e, r, now: rsvp_links.confirm_link(
+        e, r, slug=visitor.slug, now=now)), {}
+
+
+def _rsvp_cancel(visitor: Visitor) -> tuple[str, dict]:
+    return _event_path(visitor, lambda e, r, now: rsvp_links.cancel_link(
+        e, r, slug=visitor.slug, now=now)), {}
+
+
 PUBLIC_POSTS = {
+    "POST /c/<slug>/events/<event_uuid>/rsvp": _rsvp,
+    "POST /c/<slug>/events/<event_uuid>/confirm/<token>": _rsvp_confirm,
+    "POST /c/<slug>/events/<event_uuid>/cancel/<token>": _rsvp_cancel,
+    "POST /c/<slug>/host": _host_offer,
+    "POST /c/<slug>/host/confirm/<token>": _host_confirm,
+    "POST /host/<token>/message": _host_message,
     "POST /c/<slug>/confirm/<token>": _confirm,
     "POST /c/<slug>/resend": _resend,
     "POST /c/<slug>/remove/<token>": _remove,
@@ -218,7 +292,11 @@ PUBLIC_POSTS = {
 OWN_CHECK = {"POST /c/<slug>/sign", "POST /c/<slug>/embed/sign",
              # RFC 8058's one-click POST comes from a mail client, with no session or form
              # token: the signed token in its address is the proof (tests/updates/test_consent.py).
-             "POST /c/<slug>/unsubscribe/<token>"}
+             "POST /c/<slug>/unsubscribe/<token>",
+             # The API's record helpers: no cookie authenticates them but the OSDI-API-Token
+             # header, so a forged cross-site request has nothing to ride on (tests/api/).
+             "POST /api/v1/petitions/<petition_id>/signatures",
+             "POST /api/v1/advocacy_campaigns/<campaign_id>/outreaches"}
 PUBLIC_ROUTES = state_changing_routes(lambda blueprint: blueprint not in ("organizer", "auth"))
 WALKED = [route for route in PUBLIC_ROUTES if f"{route[0]} {route[1]}" not in OWN_CHECK]
 
