@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
+from werkzeug.routing import rules as werkzeug_rules
 
 import config
 from campaign import clock as clock_module
@@ -81,6 +82,27 @@ def _database_url(request, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     return request.getfixturevalue("postgres_url")
+
+
+_compile_builder = werkzeug_rules.Rule._compile_builder
+_BUILDERS: dict[tuple, object] = {}
+
+
+def _shared_builder(rule, append_unknown=True):
+    """Werkzeug compiles a URL builder from generated code for every rule of every new app:
+    130 routes made that most of create_app's time, paid again by each test's app. Rules
+    alike in their parts get one compiled builder (it reads converters from the rule it is
+    bound to); a rule with a default for one of its variables is compiled as Werkzeug would."""
+    defaults = rule.defaults or {}
+    if any(dynamic and name in defaults for dynamic, name in rule._trace):
+        return _compile_builder(rule, append_unknown)
+    key = (tuple(rule._trace), tuple(defaults), append_unknown)
+    if key not in _BUILDERS:
+        _BUILDERS[key] = _compile_builder(rule, append_unknown)
+    return _BUILDERS[key]
+
+
+werkzeug_rules.Rule._compile_builder = _shared_builder
 
 
 class _SharedBytecode(BytecodeCache):
